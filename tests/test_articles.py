@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 import lxml.html
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -887,7 +888,6 @@ def test_front_matter_quotes_every_value_safely(env: jinja2.Environment) -> None
 
 def test_front_matter_reads_back_with_a_yaml_parser(env: jinja2.Environment) -> None:
     """A YAML parser reads the front matter back as the article's values."""
-    yaml = pytest.importorskip("yaml")
     article = tricky()
     data = yaml.safe_load(_front_matter(render_markdown(article, env)))
     assert data["title"] == TRICKY_TITLE

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -152,7 +153,6 @@ def test_yaml_values() -> None:
 @given(st.text())
 def test_yaml_strings_read_back_unchanged(text: str) -> None:
     """Whatever a string holds, a YAML parser reads back exactly that string."""
-    yaml = pytest.importorskip("yaml")
     assert yaml.safe_load(f"key: {yaml_value(text)}\n") == {"key": text}
 
 
