@@ -1,0 +1,1028 @@
+"""The store: penpal's database, behind a connection object and a repository.
+
+``Store`` owns the engine (SQLite through aiosqlite, or PostgreSQL through
+asyncpg), runs the Alembic migrations and hands out units of work; a
+``Repository`` is bound to the one session of a unit and speaks in the frozen
+types of ``penpal.letters`` and the small record types defined here. Several
+processes may share one database, so duplicates are kept out by unique
+constraints (an insert in a savepoint, and the existing row when it clashes),
+never by looking first. This module must not let a row object, a session or a
+SQLAlchemy error out of the store, must not read the clock (callers pass
+``now``), and never deletes a raw message.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import json
+import re
+import secrets
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import Connection, event, func, select, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import joinedload, selectinload
+
+from penpal.errors import NotFound, StoreError
+from penpal.letters import (
+    Attachment,
+    Command,
+    CommandName,
+    Correspondence,
+    CorrespondenceId,
+    CorrespondenceSummary,
+    Cut,
+    CutKind,
+    Extraction,
+    Letter,
+    LetterId,
+    MessageRecordId,
+    ParsedMessage,
+    State,
+    Writer,
+)
+from penpal.store.tables import (
+    CORRESPONDENCE_ID_LENGTH,
+    MESSAGE_ID_MAX,
+    AttachmentRow,
+    CorrespondenceRow,
+    DraftRow,
+    EventRow,
+    LetterRow,
+    MailboxStateRow,
+    MemberRow,
+    MessageRow,
+    WriterRow,
+    clean_text,
+)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+"""Alembic's script directory, shipped inside the package."""
+
+ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+"""Lower-case letters and digits without the look-alikes 0/o, 1/l/i."""
+
+_ID_ATTEMPTS = 20
+_REVISION_ATTEMPTS = 10
+_MIGRATION_LOCK = 0x70656E70616C  # "penpal": one upgrade at a time on a shared PostgreSQL
+_CONNECT_TIMEOUT = 10.0
+_SQLITE_BUSY_TIMEOUT = 30.0
+
+# What the database layers raise: SQLAlchemy wraps the drivers' errors, but a
+# refused, unresolvable or timed-out connection arrives as a bare OSError.
+_DB_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError, sqlite3.Error)
+_UPGRADE_ERRORS: tuple[type[Exception], ...] = (*_DB_ERRORS, CommandError)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class RawStatus(enum.StrEnum):
+    """What became of a stored raw message; ``new`` means stored but not decided yet."""
+
+    NEW = "new"
+    LETTER = "letter"
+    COMMAND = "command"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    QUARANTINED = "quarantined"
+    DUPLICATE = "duplicate"
+    UNREADABLE = "unreadable"
+    RELEASED = "released"
+    DISCARDED = "discarded"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A stored raw message; ``is_new`` is false when the same bytes were stored before."""
+
+    id: MessageRecordId
+    sha256: str
+    status: RawStatus
+    is_new: bool
+    received_at: datetime
+    source: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    """A message held back, with the reason, for the editor to release or discard."""
+
+    id: MessageRecordId
+    received_at: datetime
+    sender: str
+    subject: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of a correspondence's event log."""
+
+    at: datetime
+    actor: str
+    kind: str
+    detail: dict[str, Any]
+
+
+def new_correspondence_id() -> CorrespondenceId:
+    """A random short id: six characters that cannot be misread."""
+    return CorrespondenceId(
+        "".join(secrets.choice(ID_ALPHABET) for _ in range(CORRESPONDENCE_ID_LENGTH))
+    )
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration for penpal's migrations, without any ``alembic.ini``.
+
+    With ``url`` (an async SQLAlchemy URL) the Alembic commands can be run by hand,
+    e.g. ``command.revision(alembic_config(url), "add outbox", autogenerate=True)``.
+    """
+    config = Config()
+    # ConfigParser interpolates "%": a path containing one must be escaped.
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _run_upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _guarded(
+    method: Callable[Concatenate[Repository, _P], Awaitable[_T]],
+) -> Callable[Concatenate[Repository, _P], Awaitable[_T]]:
+    """Turn database errors escaping ``method`` into ``StoreError``."""
+
+    @functools.wraps(method)
+    async def guarded(self: Repository, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return await method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except _DB_ERRORS as exc:
+            raise StoreError(f"database {self._name}: {_reason(exc, self._secret)}") from exc
+
+    return guarded
+
+
+class Store:
+    """penpal's database: an engine, the migrations, and units of work."""
+
+    def __init__(self, engine: AsyncEngine, name: str, secret: str | None) -> None:
+        self._engine = engine
+        self._name = name
+        self._secret = secret
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: str) -> Store:
+        """Build the engine for ``url``; nothing is opened until the first unit of work.
+
+        ``sqlite://`` and ``postgresql://`` URLs get their async drivers (aiosqlite,
+        asyncpg). Raises ``StoreError`` for a URL that cannot be used.
+        """
+        try:
+            parsed = make_url(url)
+        except (SQLAlchemyError, ValueError) as exc:  # ValueError: a port that is not a number
+            raise StoreError(
+                f"database URL {_scrub_url(url)!r} is not valid: expected e.g. "
+                "sqlite+aiosqlite:///penpal.db or postgresql+asyncpg://user@host/name"
+            ) from exc
+        parsed = _with_async_driver(parsed)
+        name = parsed.render_as_string(hide_password=True)
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreError(
+                f"database {name}: only SQLite (sqlite+aiosqlite) and PostgreSQL "
+                "(postgresql+asyncpg) are supported"
+            )
+        try:
+            if parsed.get_backend_name() == "sqlite":
+                engine = create_async_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT})
+                _tune_sqlite(engine)
+            else:
+                engine = create_async_engine(
+                    parsed, pool_pre_ping=True, connect_args={"timeout": _CONNECT_TIMEOUT}
+                )
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"database {name}: {_reason(exc, parsed.password)}") from exc
+        return cls(engine, name, parsed.password)
+
+    @property
+    def name(self) -> str:
+        """The database URL with the password hidden, for messages and logs."""
+        return self._name
+
+    async def upgrade(self) -> None:
+        """Create the tables or bring them up to the newest revision (a no-op when current)."""
+        async with self._connection() as connection:
+            try:
+                async with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        # Two processes starting at once must not both create the tables.
+                        await connection.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                        )
+                    await connection.run_sync(_run_upgrade)
+            except _UPGRADE_ERRORS as exc:
+                raise StoreError(
+                    f"database {self._name}: cannot upgrade: {_reason(exc, self._secret)}"
+                ) from exc
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self._engine.dispose()
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Repository]:
+        """One unit of work: commits when the block ends cleanly, rolls back on any error.
+
+        Raises ``StoreError`` naming the database when it cannot be reached.
+        """
+        # Closing the session (the ``async with``) rolls back whatever was not
+        # committed, shielded from cancellation by SQLAlchemy.
+        async with self._sessions() as session:
+            try:
+                await session.connection()
+            except _DB_ERRORS as exc:
+                raise self._unavailable(exc) from exc
+            yield Repository(session, self._name, self._secret)
+            try:
+                await session.commit()
+            except _DB_ERRORS as exc:
+                raise StoreError(
+                    f"database {self._name}: commit failed: {_reason(exc, self._secret)}"
+                ) from exc
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            connection = await self._engine.connect()
+        except _DB_ERRORS as exc:
+            raise self._unavailable(exc) from exc
+        try:
+            yield connection
+        finally:
+            await connection.close()
+
+    def _unavailable(self, exc: BaseException) -> StoreError:
+        return StoreError(f"database {self._name} is unavailable: {_reason(exc, self._secret)}")
+
+
+class Repository:
+    """Reads and writes penpal's records within one unit of work (one session)."""
+
+    def __init__(self, session: AsyncSession, name: str, secret: str | None = None) -> None:
+        self._session = session
+        self._name = name
+        self._secret = secret
+
+    # correspondences
+
+    @_guarded
+    async def create_correspondence(
+        self,
+        topic: str,
+        writers: Sequence[Writer],
+        *,
+        now: datetime,
+        actor: str,
+        subject: str = "",
+    ) -> Correspondence:
+        """Start a correspondence between two writers; writers are added or updated by email.
+
+        A known writer keeps a stored name, label or aliases where the given one is empty.
+        """
+        now = _aware(now)
+        emails = [_email(w.email) for w in writers]
+        if len(emails) != 2 or emails[0] == emails[1]:
+            raise StoreError(
+                f"a correspondence needs two different writers, got {', '.join(emails) or 'none'}"
+            )
+        rows = [await self._upsert_writer(writer) for writer in writers]
+        for _ in range(_ID_ATTEMPTS):
+            cid = new_correspondence_id()
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(
+                        CorrespondenceRow(
+                            id=cid,
+                            topic=topic,
+                            subject=subject,
+                            state=State.OPEN.value,
+                            created_at=now,
+                        )
+                    )
+            except IntegrityError:
+                continue  # the id is taken: draw another
+            break
+        else:
+            raise StoreError(f"no free correspondence id after {_ID_ATTEMPTS} attempts")
+        for position, row in enumerate(rows):
+            self._session.add(MemberRow(correspondence_id=cid, position=position, writer_id=row.id))
+        self._add_event(cid, "created", now, actor, {"topic": topic, "writers": emails})
+        await self._session.flush()
+        return _correspondence(await self._correspondence_row(cid))
+
+    @_guarded
+    async def get_correspondence(self, id: str) -> Correspondence:
+        """The correspondence with this short id (case and spaces ignored); raises ``NotFound``."""
+        return _correspondence(await self._correspondence_row(id.strip().lower()))
+
+    @_guarded
+    async def list_correspondences(self, state: State | None = None) -> list[CorrespondenceSummary]:
+        """Every correspondence (or those in ``state``), oldest first, with letters and activity."""
+        counts = (
+            select(LetterRow.correspondence_id, func.count(LetterRow.id).label("letters"))
+            .group_by(LetterRow.correspondence_id)
+            .subquery()
+        )
+        activity = (
+            select(EventRow.correspondence_id, func.max(EventRow.at).label("last"))
+            .group_by(EventRow.correspondence_id)
+            .subquery()
+        )
+        stmt = (
+            select(CorrespondenceRow, counts.c.letters, activity.c.last)
+            .outerjoin(counts, counts.c.correspondence_id == CorrespondenceRow.id)
+            .outerjoin(activity, activity.c.correspondence_id == CorrespondenceRow.id)
+            .options(_with_writers())
+            .order_by(CorrespondenceRow.created_at, CorrespondenceRow.id)
+        )
+        if state is not None:
+            stmt = stmt.where(CorrespondenceRow.state == state.value)
+        result = await self._session.execute(stmt)
+        return [
+            CorrespondenceSummary(_correspondence(row), letters or 0, last)
+            for row, letters, last in result.all()
+        ]
+
+    @_guarded
+    async def correspondences_of(
+        self, email: str, states: Collection[State] = (State.OPEN,)
+    ) -> list[Correspondence]:
+        """The correspondences in ``states`` where ``email`` (or an alias of it) is a writer."""
+        wanted = _email(email)
+        if not states:
+            return []
+        writer_ids = [
+            row.id
+            for row in await self._session.scalars(select(WriterRow))
+            if wanted == row.email or wanted in row.aliases
+        ]
+        if not writer_ids:
+            return []
+        members = select(MemberRow.correspondence_id).where(MemberRow.writer_id.in_(writer_ids))
+        rows = await self._session.scalars(
+            select(CorrespondenceRow)
+            .where(
+                CorrespondenceRow.id.in_(members),
+                CorrespondenceRow.state.in_([State(s).value for s in states]),
+            )
+            .options(_with_writers())
+            .order_by(CorrespondenceRow.created_at, CorrespondenceRow.id)
+        )
+        return [_correspondence(row) for row in rows]
+
+    @_guarded
+    async def set_state(
+        self,
+        id: CorrespondenceId,
+        state: State,
+        *,
+        now: datetime,
+        actor: str,
+        reason: str = "",
+    ) -> Correspondence:
+        """Move a correspondence to ``state`` and log who did it and why; raises ``NotFound``."""
+        now = _aware(now)
+        row = await self._correspondence_row(id, for_update=True)
+        previous = row.state
+        row.state = State(state).value
+        self._add_event(
+            row.id, "state", now, actor, {"from": previous, "to": row.state, "reason": reason}
+        )
+        await self._session.flush()
+        return _correspondence(row)
+
+    # raw messages
+
+    @_guarded
+    async def save_raw(self, raw: bytes, *, source: str, now: datetime) -> RawRecord:
+        """Keep a message's bytes; the same bytes a second time give the first record back."""
+        now = _aware(now)
+        digest = hashlib.sha256(raw).hexdigest()
+        existing = await self._raw_by_digest(digest)
+        if existing is not None:
+            return _raw_record(existing, is_new=False)
+        row = MessageRow(
+            sha256=digest,
+            raw=raw,
+            size=len(raw),
+            source=source,
+            received_at=now,
+            status=RawStatus.NEW.value,
+            reason="",
+            sender="",
+            subject="",
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            # Another process stored the same bytes between our look and our insert.
+            existing = await self._raw_by_digest(digest)
+            if existing is None:
+                raise
+            return _raw_record(existing, is_new=False)
+        return _raw_record(row, is_new=True)
+
+    @_guarded
+    async def raw(self, record_id: MessageRecordId) -> bytes:
+        """The bytes of a stored message; raises ``NotFound``."""
+        data = await self._session.scalar(select(MessageRow.raw).where(MessageRow.id == record_id))
+        if data is None:
+            raise NotFound(f"no stored message {record_id}")
+        return data
+
+    @_guarded
+    async def unprocessed(self) -> list[RawRecord]:
+        """Messages stored but not decided yet (status ``new``), in arrival order."""
+        rows = await self._session.scalars(
+            select(MessageRow)
+            .where(MessageRow.status == RawStatus.NEW.value)
+            .order_by(MessageRow.id)
+        )
+        return [_raw_record(row, is_new=False) for row in rows]
+
+    @_guarded
+    async def mark_raw(
+        self,
+        record_id: MessageRecordId,
+        status: RawStatus,
+        *,
+        reason: str = "",
+        correspondence_id: CorrespondenceId | None = None,
+        parsed: ParsedMessage | None = None,
+        now: datetime,
+    ) -> None:
+        """Record what became of a stored message; raises ``NotFound``.
+
+        ``reason`` replaces the stored one; a correspondence and the parsed headers
+        are recorded when given and left as they were otherwise.
+        """
+        now = _aware(now)
+        row = await self._session.get(MessageRow, record_id)
+        if row is None:
+            raise NotFound(f"no stored message {record_id}")
+        _mark(
+            row,
+            status=RawStatus(status),
+            reason=reason,
+            correspondence_id=correspondence_id,
+            parsed=parsed,
+            now=now,
+        )
+        await self._session.flush()
+
+    @_guarded
+    async def quarantine(self) -> list[QuarantineEntry]:
+        """Messages held back, oldest first."""
+        rows = await self._session.scalars(
+            select(MessageRow)
+            .where(MessageRow.status == RawStatus.QUARANTINED.value)
+            .order_by(MessageRow.received_at, MessageRow.id)
+        )
+        return [
+            QuarantineEntry(
+                id=MessageRecordId(row.id),
+                received_at=row.received_at,
+                sender=row.sender,
+                subject=row.subject,
+                reason=row.reason,
+                source=row.source,
+            )
+            for row in rows
+        ]
+
+    @_guarded
+    async def message_id_known(self, message_id: str) -> bool:
+        """Whether a letter with this Message-ID (no angle brackets) is filed."""
+        wanted = _message_id(message_id)
+        if wanted is None:
+            return False
+        found = await self._session.scalar(
+            select(LetterRow.id).where(LetterRow.message_id == wanted).limit(1)
+        )
+        return found is not None
+
+    @_guarded
+    async def correspondence_for_message_ids(self, ids: Sequence[str]) -> CorrespondenceId | None:
+        """The correspondence the latest stored message with one of these Message-IDs went to."""
+        wanted = sorted({m for m in map(_message_id, ids) if m is not None})
+        if not wanted:
+            return None
+        found = await self._session.scalar(
+            select(MessageRow.correspondence_id)
+            .where(MessageRow.message_id.in_(wanted), MessageRow.correspondence_id.is_not(None))
+            .order_by(MessageRow.received_at.desc(), MessageRow.id.desc())
+            .limit(1)
+        )
+        return None if found is None else CorrespondenceId(found)
+
+    # letters
+
+    @_guarded
+    async def file_letter(
+        self,
+        record_id: MessageRecordId,
+        correspondence: Correspondence,
+        writer: Writer,
+        parsed: ParsedMessage,
+        *,
+        now: datetime,
+    ) -> Letter:
+        """File a stored message as a letter of ``writer`` in ``correspondence``.
+
+        The letter is dated ``parsed.date`` (UTC), else ``now``. Raises ``StoreError``
+        when the message or its Message-ID is already filed, or the writer is not one
+        of the correspondence; ``NotFound`` when the stored message is missing.
+        """
+        now = _aware(now)
+        message = await self._session.get(MessageRow, record_id)
+        if message is None:
+            raise NotFound(f"no stored message {record_id}")
+        writer_row = await self._session.scalar(
+            select(WriterRow)
+            .join(MemberRow, MemberRow.writer_id == WriterRow.id)
+            .where(
+                MemberRow.correspondence_id == correspondence.id,
+                WriterRow.email == _email(writer.email),
+            )
+        )
+        if writer_row is None:
+            raise StoreError(
+                f"{writer.email} is not a writer of correspondence {correspondence.id}"
+            )
+        extraction = parsed.extraction
+        message_id = _message_id(parsed.message_id)
+        letter = LetterRow(
+            message_record_id=message.id,
+            correspondence_id=correspondence.id,
+            writer_id=writer_row.id,
+            message_id=message_id,
+            date=_utc(parsed.date) if parsed.date is not None else now,
+            filed_at=now,
+            subject=parsed.subject,
+            text=extraction.text,
+            body=extraction.body,
+            salutation=extraction.salutation,
+            closing=extraction.closing,
+            private=[clean_text(p) for p in extraction.private],
+            commands=[
+                {
+                    "name": c.name.value,
+                    "word": clean_text(c.word),
+                    "argument": clean_text(c.argument),
+                }
+                for c in extraction.commands
+            ],
+            removed=[
+                {"kind": c.kind.value, "text": clean_text(c.text), "reason": clean_text(c.reason)}
+                for c in extraction.removed
+            ],
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(letter)
+                await self._session.flush()
+                self._session.add_all(
+                    AttachmentRow(
+                        letter_id=letter.id,
+                        position=position,
+                        filename=attachment.filename,
+                        content_type=attachment.content_type,
+                        content_id=attachment.content_id,
+                        inline=attachment.inline,
+                        size=len(attachment.data),
+                        data=attachment.data,
+                    )
+                    for position, attachment in enumerate(parsed.attachments)
+                )
+        except IntegrityError as exc:
+            raise StoreError(
+                f"message {record_id} (Message-ID <{message_id or ''}>) is already filed"
+            ) from exc
+        _mark(
+            message,
+            status=RawStatus.LETTER,
+            reason="",
+            correspondence_id=correspondence.id,
+            parsed=parsed,
+            now=now,
+        )
+        self._add_event(
+            correspondence.id,
+            "letter",
+            now,
+            writer_row.email,
+            {"letter_id": letter.id, "message_id": message_id or "", "record_id": message.id},
+        )
+        await self._session.flush()
+        return Letter(
+            id=LetterId(letter.id),
+            correspondence_id=correspondence.id,
+            writer=_writer(writer_row),
+            date=letter.date,
+            subject=letter.subject,
+            message_id=message_id or "",
+            extraction=_extraction(letter),
+            attachments=parsed.attachments,
+        )
+
+    @_guarded
+    async def letters(self, correspondence_id: CorrespondenceId) -> list[Letter]:
+        """The letters of a correspondence by date, then id; raises ``NotFound``."""
+        await self._require_correspondence(correspondence_id)
+        rows = await self._session.scalars(
+            select(LetterRow)
+            .where(LetterRow.correspondence_id == correspondence_id)
+            .options(joinedload(LetterRow.writer), selectinload(LetterRow.attachments))
+            .order_by(LetterRow.date, LetterRow.id)
+        )
+        return [
+            Letter(
+                id=LetterId(row.id),
+                correspondence_id=CorrespondenceId(row.correspondence_id),
+                writer=_writer(row.writer),
+                date=row.date,
+                subject=row.subject,
+                message_id=row.message_id or "",
+                extraction=_extraction(row),
+                attachments=tuple(
+                    Attachment(
+                        filename=a.filename,
+                        content_type=a.content_type,
+                        data=a.data,
+                        content_id=a.content_id,
+                        inline=a.inline,
+                    )
+                    for a in row.attachments
+                ),
+            )
+            for row in rows
+        ]
+
+    # drafts
+
+    @_guarded
+    async def save_draft(
+        self,
+        correspondence_id: CorrespondenceId,
+        content: Mapping[str, Any],
+        *,
+        now: datetime,
+        actor: str,
+    ) -> int:
+        """Store ``content`` as the next revision of the draft and return its number (1, 2, …)."""
+        now = _aware(now)
+        await self._require_correspondence(correspondence_id)
+        try:
+            # Stored as JSON, so what comes back is what JSON makes of it (tuples become lists).
+            stored = json.loads(json.dumps(dict(content)))
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"draft of {correspondence_id} is not JSON-able: {exc}") from exc
+        for _ in range(_REVISION_ATTEMPTS):
+            latest = await self._session.scalar(
+                select(func.max(DraftRow.revision)).where(
+                    DraftRow.correspondence_id == correspondence_id
+                )
+            )
+            revision = (latest or 0) + 1
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(
+                        DraftRow(
+                            correspondence_id=correspondence_id,
+                            revision=revision,
+                            content=stored,
+                            created_at=now,
+                            actor=actor,
+                        )
+                    )
+            except IntegrityError:
+                continue  # another process saved this revision number first
+            return revision
+        raise StoreError(f"draft of {correspondence_id}: no free revision number")
+
+    @_guarded
+    async def latest_draft(self, correspondence_id: CorrespondenceId) -> tuple[int, dict[str, Any]]:
+        """The newest revision number and content; raises ``NotFound`` when there is no draft."""
+        row = await self._session.scalar(
+            select(DraftRow)
+            .where(DraftRow.correspondence_id == correspondence_id)
+            .order_by(DraftRow.revision.desc())
+            .limit(1)
+        )
+        if row is None:
+            raise NotFound(f"no draft for correspondence {correspondence_id}")
+        return row.revision, dict(row.content)
+
+    # event log
+
+    @_guarded
+    async def record_event(
+        self,
+        correspondence_id: CorrespondenceId | None,
+        kind: str,
+        *,
+        now: datetime,
+        actor: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Log an event, about a correspondence or (``None``) about the service."""
+        now = _aware(now)
+        if correspondence_id is not None:
+            await self._require_correspondence(correspondence_id)
+        try:
+            stored = json.loads(json.dumps(dict(detail or {})))
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"event {kind!r}: detail is not JSON-able: {exc}") from exc
+        self._add_event(correspondence_id, kind, now, actor, stored)
+        await self._session.flush()
+
+    @_guarded
+    async def events(self, correspondence_id: CorrespondenceId) -> list[Event]:
+        """The event log of a correspondence, oldest first; raises ``NotFound``."""
+        await self._require_correspondence(correspondence_id)
+        rows = await self._session.scalars(
+            select(EventRow)
+            .where(EventRow.correspondence_id == correspondence_id)
+            .order_by(EventRow.at, EventRow.id)
+        )
+        return [Event(row.at, row.actor, row.kind, dict(row.detail)) for row in rows]
+
+    # mailbox sync state
+
+    @_guarded
+    async def mailbox_state(self, key: str) -> tuple[int, int] | None:
+        """``(uidvalidity, last_uid)`` recorded for a mailbox folder, if any."""
+        row = await self._session.get(MailboxStateRow, key)
+        return None if row is None else (row.uidvalidity, row.last_uid)
+
+    @_guarded
+    async def set_mailbox_state(self, key: str, uidvalidity: int, last_uid: int) -> None:
+        """Record how far a mailbox folder has been read."""
+        row = await self._session.get(MailboxStateRow, key)
+        if row is None:
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(
+                        MailboxStateRow(key=key, uidvalidity=uidvalidity, last_uid=last_uid)
+                    )
+                return
+            except IntegrityError:
+                row = await self._session.get(MailboxStateRow, key)
+                if row is None:
+                    raise
+        row.uidvalidity = uidvalidity
+        row.last_uid = last_uid
+        await self._session.flush()
+
+    # helpers
+
+    async def _correspondence_row(self, id: str, *, for_update: bool = False) -> CorrespondenceRow:
+        stmt = select(CorrespondenceRow).where(CorrespondenceRow.id == id).options(_with_writers())
+        if for_update:
+            stmt = stmt.with_for_update(of=CorrespondenceRow)
+        row = await self._session.scalar(stmt)
+        if row is None:
+            raise NotFound(f"no correspondence {id!r}")
+        return row
+
+    async def _require_correspondence(self, id: CorrespondenceId) -> None:
+        if await self._session.get(CorrespondenceRow, id) is None:
+            raise NotFound(f"no correspondence {id!r}")
+
+    async def _upsert_writer(self, writer: Writer) -> WriterRow:
+        email = _email(writer.email)
+        aliases = list(dict.fromkeys(a for a in map(_email, writer.aliases) if a != email))
+        row = await self._writer_row(email)
+        if row is None:
+            fresh = WriterRow(email=email, name=writer.name, label=writer.label, aliases=aliases)
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(fresh)
+                return fresh
+            except IntegrityError:
+                # Added by another process since we looked: update that one instead.
+                row = await self._writer_row(email)
+                if row is None:
+                    raise
+        if writer.name:
+            row.name = writer.name
+        if writer.label:
+            row.label = writer.label
+        if aliases:
+            row.aliases = aliases
+        return row
+
+    async def _writer_row(self, email: str) -> WriterRow | None:
+        row: WriterRow | None = await self._session.scalar(
+            select(WriterRow).where(WriterRow.email == email)
+        )
+        return row
+
+    async def _raw_by_digest(self, digest: str) -> MessageRow | None:
+        row: MessageRow | None = await self._session.scalar(
+            select(MessageRow).where(MessageRow.sha256 == digest)
+        )
+        return row
+
+    def _add_event(
+        self,
+        correspondence_id: str | None,
+        kind: str,
+        now: datetime,
+        actor: str,
+        detail: dict[str, Any],
+    ) -> None:
+        self._session.add(
+            EventRow(
+                correspondence_id=correspondence_id, at=now, actor=actor, kind=kind, detail=detail
+            )
+        )
+
+
+# conversions
+
+
+def _with_writers() -> Any:
+    return selectinload(CorrespondenceRow.members).joinedload(MemberRow.writer)
+
+
+def _writer(row: WriterRow) -> Writer:
+    return Writer(email=row.email, name=row.name, label=row.label, aliases=tuple(row.aliases))
+
+
+def _correspondence(row: CorrespondenceRow) -> Correspondence:
+    return Correspondence(
+        id=CorrespondenceId(row.id),
+        topic=row.topic,
+        state=State(row.state),
+        writers=tuple(_writer(member.writer) for member in row.members),
+        created_at=row.created_at,
+        subject=row.subject,
+    )
+
+
+def _extraction(row: LetterRow) -> Extraction:
+    return Extraction(
+        text=row.text,
+        body=row.body,
+        salutation=row.salutation,
+        closing=row.closing,
+        private=tuple(row.private),
+        commands=tuple(
+            Command(CommandName(c["name"]), c["word"], c.get("argument", "")) for c in row.commands
+        ),
+        removed=tuple(Cut(CutKind(c["kind"]), c["text"], c.get("reason", "")) for c in row.removed),
+    )
+
+
+def _raw_record(row: MessageRow, *, is_new: bool) -> RawRecord:
+    return RawRecord(
+        id=MessageRecordId(row.id),
+        sha256=row.sha256,
+        status=RawStatus(row.status),
+        is_new=is_new,
+        received_at=row.received_at,
+        source=row.source,
+        size=row.size,
+    )
+
+
+def _mark(
+    row: MessageRow,
+    *,
+    status: RawStatus,
+    reason: str,
+    correspondence_id: CorrespondenceId | None,
+    parsed: ParsedMessage | None,
+    now: datetime,
+) -> None:
+    row.status = status.value
+    row.reason = reason
+    row.decided_at = now
+    if correspondence_id is not None:
+        row.correspondence_id = correspondence_id
+    if parsed is not None:
+        row.message_id = _message_id(parsed.message_id)
+        row.sender = parsed.sender.email if parsed.sender is not None else ""
+        row.subject = parsed.subject
+        row.kind = parsed.kind.value
+
+
+def _email(address: str) -> str:
+    return address.strip().lower()
+
+
+def _message_id(message_id: str) -> str | None:
+    """A Message-ID as stored: cleaned, without brackets, clipped to fit an index; None if empty."""
+    cleaned = clean_text(message_id).strip().strip("<>").strip()
+    return cleaned[:MESSAGE_ID_MAX] or None
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise StoreError(f"naive datetime {now.isoformat()}: pass a timezone-aware time")
+    return now.astimezone(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A header date in UTC; a date without zone (``-0000``) is taken as UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# database plumbing
+
+
+def _with_async_driver(url: URL) -> URL:
+    """``sqlite://`` and ``postgresql://`` mean their async drivers here."""
+    drivers = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }
+    return url.set(drivername=drivers.get(url.drivername, url.drivername))
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, begin transactions, and enforce foreign keys.
+
+    The sqlite3 module's own transaction handling breaks savepoints and
+    transactional DDL. ``BEGIN IMMEDIATE`` takes the write lock at the start, so
+    two units never deadlock upgrading a read lock; the busy timeout makes the
+    second one wait instead.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL lets readers (the CLI) work while the service writes.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _reason(exc: BaseException, secret: str | None) -> str:
+    """One line saying what the database or its driver said, never the password."""
+    inner: BaseException = exc
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        inner = exc.orig
+    message = str(inner).strip()
+    # asyncpg errors adapted by SQLAlchemy read "<class 'asyncpg...Error'>: message".
+    message = re.sub(r"^<class '[\w.]+'>:\s*", "", message)
+    line = message.splitlines()[0].strip() if message else ""
+    if not line:
+        line = type(inner).__name__
+    if secret:
+        line = line.replace(secret, "***")
+    return line
+
+
+def _scrub_url(url: str) -> str:
+    """``url`` with whatever sits between ``user:`` and ``@`` replaced by ``***``."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
