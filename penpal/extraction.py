@@ -180,7 +180,7 @@ _COMMAND_LINE = re.compile(
 )
 _PRIVATE = re.compile(r"^\s*\[\s*(?:private|priv[ée])\s*\]\s*", re.IGNORECASE)
 _SALUTATION = re.compile(
-    r"^(?:lieve|liefste|beste|hoi|hallo|hey|hee|hé|dag|geachte|goedemorgen|goedemiddag|"
+    r"^(?:lieve|liefste|beste|hoi|hallo|hey|hee|hé|ha|hai|dag|geachte|goedemorgen|goedemiddag|"
     r"goedenavond|dear|dearest|hi|hello|hiya|greetings|good morning|good afternoon|"
     r"liebe|lieber|hallo|servus|moin|sehr geehrte[rs]?|bonjour|bonsoir|ch[èe]re?|salut|coucou)\b",
     re.IGNORECASE,
@@ -195,6 +195,10 @@ _CLOSING = re.compile(
     r"viele grüße|liebe grüße|herzliche grüße|beste grüße|mit freundlichen grüßen|lg|vg|"
     r"bien à (?:toi|vous)|amitiés|bises|bisous|cordialement|à bientôt)\b",
     re.IGNORECASE,
+)
+# Up to three capitalised words and nothing else: "Denise", "Carola Jansen", "-Bram".
+_LONE_NAME = re.compile(
+    r"^[\-/\u2013\u2014]{0,2}\s?[A-ZÀ-Þ][\w'\u2019-]*(?: [A-ZÀ-Þ][\w.'\u2019-]*){0,2}$"
 )
 _NAME_LINE = re.compile(
     r"^[\s\-/\u2013\u2014]*[^\W\d_][\w.'\u2019-]*(?:[ ,&]+[^\W\d_][\w.'\u2019-]*){0,3}\s*[!.]?$"
@@ -691,6 +695,15 @@ def _take_closing(parts: list[str]) -> str:
             else:
                 parts[-1] = _join(last_lines[:k])
             return closing.strip()
+    # A lone name closing the letter ("Denise") is its sign-off.
+    after_closing = len(parts) >= 2 and "\n" not in parts[-2] and _CLOSING.match(_plain(parts[-2]))
+    if (
+        len(parts) >= 2
+        and len(last_lines) == 1
+        and _LONE_NAME.match(_plain(last_lines[0]))
+        and not after_closing
+    ):
+        return parts.pop().strip()
     # "Best regards,\n\n//Jef": a sign-off paragraph, then a name paragraph.
     if (
         len(parts) >= 2

@@ -318,6 +318,9 @@ class _Writer:
             self._children(el, pre=pre)
             return
         before = 2 if tag in _PARAGRAPH else 1
+        if tag == "p" and "MsoNormal" in _classes(el):
+            # Word-made mail writes each line as a paragraph and blank lines as "&nbsp;" ones.
+            before = 1
         if tag in ("td", "th"):
             self.write(" ")
             self._children(el, pre=pre)
@@ -333,7 +336,11 @@ class _Writer:
             return
         if tag in ("ul", "ol"):
             self.list_depth += 1
+        written = len(self.parts)
         self._children(el, pre=pre or tag == "pre")
+        if before == 1 and tag == "p" and not "".join(self.parts[written:]).strip(" \xa0\n"):
+            self.parts.append("\n")  # an empty Word paragraph is a blank line
+            self.newlines += 1
         if tag in ("ul", "ol"):
             self.list_depth -= 1
         self.breaks(before)

@@ -38,6 +38,7 @@ __all__ = ["decode_text", "parse_message", "unflow"]
 _EMPTY = Extraction(text="", body="")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _SPACE = re.compile(r"\s+")
+_CID = re.compile(r"cid:([^\"'\s<>)]+)", re.IGNORECASE)
 
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:automatisch antwoord|automatisch bericht|automatic reply|auto[- ]?reply|"
@@ -342,8 +343,10 @@ def _quote(content: str, depth: int) -> str:
 
 
 def _attachments(msg: EmailMessage, body_parts: Iterable[Message]) -> list[Attachment]:
+    body_parts = list(body_parts)
     skip = {id(p) for p in body_parts}
     out: list[Attachment] = []
+    referenced: frozenset[str] | None = None
     for part in msg.walk():
         if id(part) in skip or part.is_multipart():
             continue
@@ -362,17 +365,29 @@ def _attachments(msg: EmailMessage, body_parts: Iterable[Message]) -> list[Attac
                 payload = None
             data = payload if isinstance(payload, bytes) else str(part.get_payload()).encode()
         content_id = _first_id(str(part.get("content-id", "") or ""))
+        if content_id and referenced is None:
+            referenced = _referenced_ids(body_parts)
         out.append(
             Attachment(
                 filename=filename or f"part-{len(out) + 1}",
                 content_type=content_type,
                 data=data,
                 content_id=content_id,
+                # An image the HTML shows by its Content-ID is inline, whatever the disposition.
                 inline=disposition == "inline"
-                or (bool(content_id) and disposition != "attachment"),
+                or (bool(content_id) and content_id in (referenced or ())),
             )
         )
     return out
+
+
+def _referenced_ids(body_parts: Iterable[Message]) -> frozenset[str]:
+    """The Content-IDs an HTML body shows as images (``cid:…``)."""
+    found: set[str] = set()
+    for part in body_parts:
+        if part.get_content_subtype() == "html":
+            found.update(_CID.findall(_part_text(part)))
+    return frozenset(found)
 
 
 def _filename(part: Message) -> str:
