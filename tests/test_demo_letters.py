@@ -188,8 +188,8 @@ def test_expected_texts_are_what_the_writer_typed(letter: SampleLetter) -> None:
     assert ">" not in letter.expected_text.split("\n")[0]
 
 
-def test_the_private_paragraph_and_the_command_are_kept_in_the_text_only() -> None:
-    """One letter has a [privé] paragraph and the last ends with #klaar; neither is published."""
+def test_the_private_paragraph_is_text_and_the_command_is_neither() -> None:
+    """A [privé] paragraph is kept in the text, never in the body; #klaar is in neither."""
     private = [
         letter
         for letter in LETTERS
@@ -197,7 +197,10 @@ def test_the_private_paragraph_and_the_command_are_kept_in_the_text_only() -> No
     ]
     assert len(private) == 1
     assert "[privé]" not in private[0].expected_body
-    commands = [letter for letter in LETTERS if "#klaar" in letter.expected_text]
-    assert commands == [LETTERS[-1]]
-    assert LETTERS[-1].expected_text.endswith("\n\n#klaar")
-    assert "#klaar" not in LETTERS[-1].expected_body
+    last = message_from_bytes(LETTERS[-1].raw, policy=policy.default)
+    assert isinstance(last, EmailMessage)
+    plain = last.get_body(preferencelist=("plain",))
+    assert plain is not None
+    assert "#klaar" in plain.get_content()
+    assert all("#klaar" not in letter.expected_text for letter in LETTERS)
+    assert all("#klaar" not in letter.expected_body for letter in LETTERS)
