@@ -73,7 +73,7 @@ _MONTHS = (
     r"lokak|marrask|jouluk|tammik|helmik|maalisk|huhtik|toukok|kes[äa]k|hein[äa]k|elok|syysk"
 )
 _DATE = re.compile(
-    rf"\d{{1,4}}\s?[-/.]\s?\d{{1,2}}|\b(?:19|20)\d\d\b|\b(?:{_MONTHS})[a-zà-ÿ]*\b|\d{{4}}\s?年",
+    rf"\d{{1,4}}\s?[-/.]\s?\d{{1,2}}\s?[-/.]\s?\d{{1,4}}|\b(?:19|20)\d\d\b|\b(?:{_MONTHS})[a-zà-ÿ]*\b|\d{{4}}\s?年",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[^\s<>()\"\[\]]+@[\w-]+(?:\.[\w-]+)+|mailto:", re.IGNORECASE)

@@ -1,0 +1,248 @@
+"""Tests for penpal.extraction: what a writer newly wrote, and what was cut and why."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from penpal.extraction import extract, extract_text
+from penpal.letters import Command, CommandName, CutKind
+
+LETTER = "Lieve Carola,\n\nIk schrijf je vanuit de trein.\n\nLiefs,\nDenise"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "Op vr 20 nov 2026 om 09:14 schreef Carola Jansen <carola@schrijvers.example>:\n\n> Hoi",
+        "Op 20 nov. 2026, om 09:14 heeft Carola Jansen <carola@schrijvers.example> het\n"
+        "volgende geschreven:\n\nHoi Denise, oude tekst.",
+        "Op 20-11-2026 09:14 schreef Carola Jansen:\n> Hoi",
+        "On Fri, Nov 20, 2026 at 9:14 AM Carola Jansen <carola@schrijvers.example>\nwrote:\n\n> Hi",
+        "On 20 Nov 2026, at 09:14, Carola <carola@schrijvers.example> wrote:\n\nOld text.",
+        "Am 20.11.2026 um 09:14 schrieb Carola Jansen <carola@schrijvers.example>:\n> Hallo",
+        "Carola Jansen <carola@schrijvers.example> schrieb am Fr., 20. Nov. 2026 um\n"
+        "09:14 Uhr:\n> x",
+        "Le ven. 20 nov. 2026 à 09:14, Carola <carola@schrijvers.example> a écrit :\n> Salut",
+        "Van: Carola Jansen <carola@schrijvers.example>\n"
+        "Verzonden: vrijdag 20 november 2026 09:14\n"
+        "Aan: Denise\nOnderwerp: Brief\n\nOude brief.",
+        "*Van:* Carola\n*Verzonden:* vrijdag 20 november 2026\n*Onderwerp:* Brief\n\nOude brief.",
+        "From: Carola <carola@schrijvers.example>\nSent: Friday, November 20, 2026 9:14 AM\n"
+        "To: Denise\nSubject: Letter\n\nOld letter.",
+        "-----Oorspronkelijk bericht-----\nVan: Carola\nVerzonden: vrijdag\n\nOud.",
+        "-----Original Message-----\nFrom: Carola\nSent: Friday\n\nOld.",
+        "________________________________\nVan: Carola <carola@schrijvers.example>\n"
+        "Datum: vrijdag 20 november 2026\n\nOud.",
+        "---------- Doorgestuurd bericht ---------\nVan: Carola\nDate: vr 20 nov 2026\n\nOud.",
+        "> Hoi Denise,\n> hoe is het?",
+    ],
+    ids=[
+        "gmail-nl",
+        "apple-nl-wrapped",
+        "thunderbird-nl",
+        "gmail-en-wrapped",
+        "apple-en-unquoted",
+        "apple-de",
+        "gmail-de-wrapped",
+        "gmail-fr",
+        "outlook-nl",
+        "outlook-nl-bold",
+        "outlook-en",
+        "outlook-nl-rule",
+        "outlook-en-rule",
+        "outlook-web-underscores",
+        "gmail-nl-forward",
+        "bare-quote",
+    ],
+)
+def test_top_posted_history_is_cut(history: str) -> None:
+    """Whatever form the quoted history takes, only the letter above it is kept."""
+    result = extract(LETTER + "\n\n" + history + "\n")
+    assert result.text == LETTER
+    assert result.removed
+    assert all(cut.kind is CutKind.QUOTE for cut in result.removed)
+    assert all(cut.reason for cut in result.removed)
+
+
+def test_salutation_and_closing_are_in_text_not_body() -> None:
+    """Salutation and sign-off are reported and left out of the body only."""
+    result = extract(LETTER)
+    assert result.salutation == "Lieve Carola,"
+    assert result.closing == "Liefs,\nDenise"
+    assert result.body == "Ik schrijf je vanuit de trein."
+    assert result.text == LETTER
+
+
+def test_bottom_posted_reply_keeps_text_under_the_quote() -> None:
+    """An attribution and '>' block at the top are cut and the reply below them is kept."""
+    text = "On Fri, Nov 20, 2026 at 9:14 AM Carola <c@x.example> wrote:\n> Vraag?\n\nAntwoord."
+    assert extract_text(text) == "Antwoord."
+
+
+def test_inline_reply_keeps_only_own_paragraphs() -> None:
+    """Own paragraphs between quoted pieces stay; the quoted pieces are cut and listed."""
+    text = "> Eerste vraag?\n\nEerste antwoord.\n\n> Tweede vraag?\n\nTweede antwoord.\n\n> Groet"
+    result = extract(text)
+    assert result.text == "Eerste antwoord.\n\nTweede antwoord."
+    assert [c.text for c in result.removed] == ["> Eerste vraag?", "> Tweede vraag?", "> Groet"]
+
+
+def test_reply_on_the_attribution_line_is_kept() -> None:
+    """Text that shares its line with an attribution is kept."""
+    text = "Prima-- On Fri, Nov 20, 2026 at 9:14 AM, c@schrijvers.example wrote:\n> vraag"
+    assert extract_text(text) == "Prima"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Verstuurd vanaf mijn iPhone",
+        "Verzonden vanuit Outlook voor iOS<https://aka.ms/o0ukef>",
+        "Verzonden met BlackBerry Work",
+        "Sent from my iPhone",
+        "Sent from my Galaxy, please excuse typos.",
+        "Von meinem iPhone gesendet",
+        "Envoyé de mon iPhone",
+        "Get Outlook for Android",
+        "-- \nDenise de Vries\nSchrijver",
+    ],
+)
+def test_signatures_are_cut(signature: str) -> None:
+    """Mobile signatures in four languages and '-- ' blocks are cut as signatures."""
+    result = extract(LETTER + "\n\n" + signature + "\n")
+    assert result.text == LETTER
+    assert [c.kind for c in result.removed] == [CutKind.SIGNATURE]
+
+
+def test_sentence_starting_like_a_signature_is_kept() -> None:
+    """A sentence that only begins like "Sent from my" stays."""
+    text = "Hier is mijn brief.\n\nSent from my desk, which is much nicer than my phone."
+    assert extract_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op 3 maart 2019 schreef ik in mijn dagboek:\n\nVandaag was het koud.",
+        "On the other hand, I wrote:\n\nnothing at all.",
+        "Van: mijn moeder kreeg ik een brief.\nDat was fijn.",
+        "Eerst dit.\n\n***\n\nDan dat.\n\n---\n\nEn tot slot.",
+        "Date: morgen\nTime: 10:00\nAddress: Dorpsstraat 1",
+        "Ik schreef om 12.30 uur aan mijn zus:\n\nkom je?",
+    ],
+    ids=["dagboek", "other-hand", "van-sentence", "section-breaks", "appointment", "time-only"],
+)
+def test_letter_text_that_looks_like_history_is_kept(text: str) -> None:
+    """Dates, 'wrote', 'Van:' and section breaks inside a letter do not start a cut."""
+    assert extract_text(text) == text
+
+
+def test_private_paragraphs_go_to_private_not_body() -> None:
+    """A [private] or [privé] paragraph stays in text but never reaches the body."""
+    text = "Hoi,\n\nOpenbaar.\n\n[privé] Alleen voor jou.\n\n[Private] Also just for you.\n\nDenise"
+    result = extract(text)
+    assert result.text == text
+    assert result.private == ("Alleen voor jou.", "Also just for you.")
+    assert result.body == "Openbaar."
+    assert [c.kind for c in result.removed] == [CutKind.PRIVATE, CutKind.PRIVATE]
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        ("#complete", Command(CommandName.COMPLETE, "#complete")),
+        ("#klaar", Command(CommandName.COMPLETE, "#klaar")),
+        ("#agree", Command(CommandName.AGREE, "#agree")),
+        ("#Akkoord", Command(CommandName.AGREE, "#Akkoord")),
+        ("#approve", Command(CommandName.APPROVE, "#approve")),
+        ("#goedgekeurd", Command(CommandName.APPROVE, "#goedgekeurd")),
+        ("#changes make it shorter", Command(CommandName.CHANGES, "#changes", "make it shorter")),
+    ],
+)
+def test_command_lines(line: str, command: Command) -> None:
+    """A line that is only a command is listed in commands and left out of the text."""
+    result = extract(f"Hoi,\n\n{line}\n\nDenise")
+    assert result.commands == (command,)
+    assert line not in result.text
+    assert any(c.kind is CutKind.COMMAND for c in result.removed)
+
+
+def test_command_in_quoted_history_is_ignored() -> None:
+    """A command the partner wrote, quoted below the reply, is not a command of this message."""
+    result = extract("Dank je!\n\nOp vr 20 nov 2026 om 09:14 schreef C <c@x.example>:\n> #klaar")
+    assert result.commands == ()
+
+
+def test_hashtag_inside_a_sentence_is_not_a_command() -> None:
+    """Only a line that is nothing but the command counts."""
+    assert extract("We zijn bijna #klaar, denk ik.").commands == ()
+
+
+def test_disclaimer_and_list_footer_are_cut() -> None:
+    """A confidentiality paragraph and a mailing-list footer at the end are disclaimers."""
+    disclaimer = (
+        "Dit bericht is vertrouwelijk en uitsluitend bestemd voor de geadresseerde.\n"
+        "Heeft u het per abuis ontvangen, verwijder het dan."
+    )
+    footer = "_______________\nschrijvers mailing list\nhttps://lists.example/listinfo/schrijvers"
+    result = extract(LETTER + "\n\n" + disclaimer + "\n\n" + footer)
+    assert result.text == LETTER
+    assert {c.reason for c in result.removed} == {"disclaimer", "mailing-list footer"}
+
+
+def test_paragraphs_are_separated_by_one_blank_line() -> None:
+    """Runs of blank lines and trailing spaces are normalised away."""
+    result = extract("\r\n\r\nEen.  \r\n\r\n\r\n\r\nTwee.\r\n\r\n")
+    assert result.text == "Een.\n\nTwee."
+
+
+def test_whole_message_is_a_signature_then_it_is_kept() -> None:
+    """A message that is only a '-- ' block keeps it rather than returning nothing."""
+    assert extract_text("--\nDenise") == "--\nDenise"
+
+
+def test_dash_name_signature_without_closing_is_cut() -> None:
+    """A lone "-Name" under the text is a signature; under a sign-off word it is kept."""
+    assert extract_text("Vraagje over je brief.\n\n-Denise") == "Vraagje over je brief."
+    assert extract_text("Dank je.\n\nGroetjes,\n\n//Denise") == "Dank je.\n\nGroetjes,\n\n//Denise"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(), max_size=400))
+def test_extract_never_raises(text: str) -> None:
+    """Any string extracts without raising, into normalised paragraphs."""
+    result = extract(text)
+    assert "\n\n\n" not in result.text
+    assert result.body in result.text or result.private or result.salutation or result.closing
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "> quoted",
+                "Op vr 20 nov 2026 om 09:14 schreef C <c@x.example>:",
+                "-- ",
+                "Van: C",
+                "Verzonden: vrijdag",
+                "",
+                "Gewone zin.",
+                "***",
+                "#klaar",
+                "[privé] geheim",
+                "Liefs,",
+                "Denise",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_extract_on_mail_like_lines_never_raises(lines: list[str]) -> None:
+    """Random mixes of mail-like lines extract without raising and cut only whole lines."""
+    text = "\n".join(lines)
+    result = extract(text)
+    for line in result.text.split("\n"):
+        assert line == "" or line in lines or any(line in x for x in lines)

@@ -1,0 +1,113 @@
+"""Tests for penpal.markup: HTML mail to text, without the mail program's quote containers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from penpal.letters import CutKind
+from penpal.markup import html_to_text
+
+
+def test_paragraphs_emphasis_links_and_lists() -> None:
+    """Paragraphs get one blank line; emphasis, links and list items are kept as text marks."""
+    result = html_to_text(
+        "<p>Lieve <b>Carola</b>,</p><p>Lees <a href='https://x.example/a'>dit stuk</a>, "
+        "<em>echt</em>.<br>Tweede regel.</p><ul><li>een</li><li>twee</li></ul>"
+    )
+    assert result.text == (
+        "Lieve **Carola**,\n\nLees [dit stuk](https://x.example/a), *echt*.\n"
+        "Tweede regel.\n\n- een\n- twee"
+    )
+
+
+def test_gmail_div_lines_and_blank_divs() -> None:
+    """Gmail's one-div-per-line layout with <div><br></div> blank lines keeps its paragraphs."""
+    result = html_to_text("<div>Hoi,</div><div><br></div><div>Regel een</div><div>Regel twee</div>")
+    assert result.text == "Hoi,\n\nRegel een\nRegel twee"
+
+
+@pytest.mark.parametrize(
+    ("container", "reason"),
+    [
+        (
+            '<div class="gmail_quote"><div class="gmail_attr">Op … schreef C:</div>'
+            "<blockquote>oud</blockquote></div>",
+            "Gmail",
+        ),
+        ('<blockquote type="cite"><div>On … wrote:</div>oud</blockquote>', "cited blockquote"),
+        (
+            '<div class="moz-cite-prefix">Op … schreef C:</div>'
+            '<blockquote type="cite">oud</blockquote>',
+            "Thunderbird",
+        ),
+        ('<div class="yahoo_quoted">On … wrote: oud</div>', "Yahoo"),
+        ('<hr><div id="divRplyFwdMsg"><b>Van:</b> C</div><div>oud</div>', "Outlook"),
+        (
+            "<div><div style='border:none;border-top:solid #E1E1E1 1.0pt'>"
+            "<p><b>Van:</b> C</p></div></div>"
+            "<p>oud</p>",
+            "Outlook",
+        ),
+    ],
+    ids=["gmail", "apple", "thunderbird", "yahoo", "outlook-web", "outlook-desktop"],
+)
+def test_quote_containers_are_removed_and_reported(container: str, reason: str) -> None:
+    """Each client's quote container is taken out before rendering and listed as a quote cut."""
+    result = html_to_text(f"<div>Nieuwe tekst.</div>{container}")
+    assert result.text == "Nieuwe tekst."
+    assert len(result.removed) >= 1
+    assert all(cut.kind is CutKind.QUOTE for cut in result.removed)
+    assert reason in result.removed[-1].reason or reason in result.removed[0].reason
+    assert "oud" in " ".join(cut.text for cut in result.removed)
+
+
+def test_border_top_without_header_is_content() -> None:
+    """A styled box that does not start with a From: line is part of the letter."""
+    result = html_to_text("<p>Een</p><div style='border-top:solid red 1pt'>Kader</div><p>Twee</p>")
+    assert result.text == "Een\n\nKader\n\nTwee"
+
+
+def test_signature_container_becomes_a_signature_block() -> None:
+    """Gmail's signature container is preceded by a '-- ' line for extraction to cut."""
+    result = html_to_text('<div>Tekst</div><div class="gmail_signature">Denise<br>Schrijver</div>')
+    assert result.text == "Tekst\n--\nDenise\nSchrijver"
+
+
+def test_other_blockquotes_become_quoted_lines() -> None:
+    """A blockquote no client marked is rendered with '> ' so extraction sees a quote."""
+    assert html_to_text("<p>Hoi</p><blockquote>oud<br>ouder</blockquote>").text == (
+        "Hoi\n\n> oud\n> ouder"
+    )
+
+
+def test_hidden_scripts_styles_and_word_paragraphs() -> None:
+    """Styles, scripts and hidden preheaders vanish; Word's &nbsp; paragraphs are blank lines."""
+    result = html_to_text(
+        "<html><head><style>p{}</style><script>x()</script></head><body>"
+        "<span style='display:none'>preheader</span>"
+        "<p class=MsoNormal>Regel een</p><p class=MsoNormal>&nbsp;</p>"
+        "<p class=MsoNormal>Regel twee</p><p class=MsoNormal>Regel drie</p></body></html>"
+    )
+    assert result.text == "Regel een\n\nRegel twee\nRegel drie"
+
+
+def test_empty_and_broken_html() -> None:
+    """Empty or unparsable input gives empty text rather than an error."""
+    assert html_to_text("").text == ""
+    assert html_to_text("   ").text == ""
+    assert html_to_text("<").text in ("", "<")
+
+
+def test_pre_keeps_its_whitespace() -> None:
+    """Preformatted text keeps line breaks and indentation."""
+    assert html_to_text("<pre>a\n    b</pre>").text == "a\n    b"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_never_raises(markup: str) -> None:
+    """Any string renders without raising."""
+    result = html_to_text(markup)
+    assert "\n\n\n" not in result.text
