@@ -30,6 +30,7 @@ word before it is treated as a signature.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -241,6 +242,7 @@ def _split_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain(line: str) -> str:
     """The line as matched against patterns: invisible marks gone, no-break spaces plain."""
     return line.translate(_INVISIBLE).strip()
@@ -382,13 +384,14 @@ def _cut_device_line(kept: list[tuple[int, str]], cuts: list[Cut]) -> None:
 
 
 def _attribution_candidates(lines: Sequence[str]) -> list[bool]:
-    """Lines that could end an attribution: they carry a verb or end with a colon."""
+    """Lines that could end an attribution: they end with a colon or with a verb."""
     out = []
     for line in lines:
-        stripped = line.rstrip()
+        plain = _plain(line)
+        # Only the end of a line matters; searching all of a long line would be wasted work.
         out.append(
-            bool(stripped)
-            and (stripped.endswith(_COLONS) or _VERB_ANYWHERE.search(stripped) is not None)
+            bool(plain)
+            and (plain.endswith(_COLONS) or _VERB_AT_END.search(plain[-48:]) is not None)
         )
     return out
 
@@ -397,6 +400,15 @@ def _find_marker(lines: Sequence[str], i: int, candidates: Sequence[bool]) -> _M
     """The quoted-history marker starting at line ``i``, if there is one."""
     plain = _plain(lines[i])
     if not plain:
+        return None
+    # Most lines of a letter can start no marker at all: no colon, no rule, no leading
+    # digit, and no line that could end an attribution close below.
+    if (
+        ":" not in plain
+        and plain[0] not in "-_=*"
+        and not plain[0].isdigit()
+        and not any(candidates[i : i + 5])
+    ):
         return None
     dashed = _DASHED.match(plain)
     if dashed is not None:

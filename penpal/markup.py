@@ -14,7 +14,7 @@ never raises on any input string.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree, html
@@ -145,25 +145,31 @@ def _is_signature(el: etree._Element) -> bool:
     )
 
 
-def _elements(root: etree._Element) -> Iterator[etree._Element]:
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            yield el
+# One XPath pass finds the few candidate containers in C; the Python tests above decide.
+_CANDIDATES = etree.XPath(
+    "//*[@id='divRplyFwdMsg' or @id='appendonsend' or @id='OLK_SRC_BODY_SECTION' or @id='zwchr'"
+    " or contains(@class,'OutlookMessageHeader') or (self::div and contains(@style,'border-top'))"
+    " or contains(@class,'gmail_') or contains(@class,'moz-') or contains(@class,'yahoo_quoted')"
+    " or starts-with(@id,'yahoo_quoted') or (self::blockquote and @type)"
+    " or @id='Signature' or @id='ms-outlook-mobile-signature']"
+)
 
 
 def _remove_quotes(root: etree._Element, removed: list[Cut]) -> None:
+    result = _CANDIDATES(root)
+    if not isinstance(result, list) or not result:
+        return
+    candidates = [el for el in result if isinstance(el, etree._Element)]
     # Outlook's header block starts history that runs to the end of the message.
-    for el in list(_elements(root)):
+    for el in candidates:
         if el.getparent() is not None and _is_outlook_reply(el):
             text = _cut_to_end(el)
             if text:
                 removed.append(Cut(CutKind.QUOTE, text, "Outlook reply header and history"))
             break
-    for el in list(_elements(root)):
-        if el.getparent() is None:
-            continue
+    for el in candidates:
         # An element inside an already removed container has a detached ancestor.
-        if not _attached(el, root):
+        if el.getparent() is None or not _attached(el, root):
             continue
         for test, reason in _REMOVE_ONLY:
             if test(el):

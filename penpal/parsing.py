@@ -15,10 +15,11 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import re
+import weakref
 from collections.abc import Iterable
 from datetime import datetime
 from email import policy
-from email.headerregistry import AddressHeader
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -36,8 +37,11 @@ from penpal.markup import html_to_text
 __all__ = ["decode_text", "parse_message", "unflow"]
 
 _EMPTY = Extraction(text="", body="")
+# Each part's parsed Content-Type, for as long as the part lives: parsing it again costs.
+_TYPES: weakref.WeakKeyDictionary[Message, _Type] = weakref.WeakKeyDictionary()
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _SPACE = re.compile(r"\s+")
+_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 _CID = re.compile(r"cid:([^\"'\s<>)]+)", re.IGNORECASE)
 
 _AUTO_SUBJECT = re.compile(
@@ -93,15 +97,19 @@ def _parse(msg: EmailMessage) -> ParsedMessage:
     broken = _defects(msg) & _BROKEN_MIME
     if not body_parts and broken:
         return _unreadable(msg, "broken MIME: " + ", ".join(sorted(broken)))
-    extraction = _extraction(body_parts)
+    extraction, html = _extraction(body_parts)
     kind, reason = _classify(msg, headers.sender, headers.subject, extraction)
     return dataclasses.replace(
         headers.message(kind, reason, extraction),
-        attachments=tuple(_attachments(msg, body_parts)),
+        attachments=tuple(_attachments(msg, body_parts, html)),
     )
 
 
 # --- headers ---------------------------------------------------------------------------------
+#
+# policy.default builds a structured header object on every access, which costs more
+# than parsing the whole message; headers are therefore read raw, once, and only the
+# few that need it are decoded.
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -153,54 +161,74 @@ def _unreadable(msg: Message | None, reason: str) -> ParsedMessage:
 
 
 def _read_headers(msg: Message) -> _Headers:
-    senders = _addresses(msg, "from")
+    raw = _raw_headers(msg)
+    senders = _addresses(raw, "from")
     return _Headers(
         sender=senders[0] if senders else None,
-        subject=_text_header(msg, "subject"),
-        message_id=_first_id(_text_header(msg, "message-id")),
-        to=_addresses(msg, "to"),
-        cc=_addresses(msg, "cc"),
-        reply_to=_addresses(msg, "reply-to"),
-        delivered_to=_delivered_to(msg),
-        in_reply_to=_ids(_text_header(msg, "in-reply-to")),
-        references=_ids(_text_header(msg, "references")),
-        date=_date(msg),
+        subject=_text(raw, "subject"),
+        message_id=_first_id(_first(raw, "message-id")),
+        to=_addresses(raw, "to"),
+        cc=_addresses(raw, "cc"),
+        reply_to=_addresses(raw, "reply-to"),
+        delivered_to=_delivered_to(raw),
+        in_reply_to=_ids(_first(raw, "in-reply-to")),
+        references=_ids(" ".join(raw.get("references", ()))),
+        date=_date(_first(raw, "date")),
     )
 
 
-def _raw_values(msg: Message, name: str) -> list[object]:
+def _raw_headers(part: Message) -> dict[str, list[str]]:
+    """Every header of ``part`` by lower-cased name, values unfolded but not decoded."""
+    out: dict[str, list[str]] = {}
+    for name, value in part.raw_items():
+        text = value if isinstance(value, str) else str(value)
+        if max(text, default=" ") >= "\udc80":
+            text = _undo_surrogates(text)
+        out.setdefault(name.lower(), []).append(_SPACE.sub(" ", text).strip())
+    return out
+
+
+def _undo_surrogates(text: str) -> str:
+    """Raw 8-bit header bytes (kept as surrogates by the parser) read as UTF-8, else latin-1."""
+    data = text.encode("utf-8", "surrogateescape")
     try:
-        return list(msg.get_all(name) or [])
-    except Exception:  # a header the registry cannot parse at all
-        return []
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
-def _text_header(msg: Message, name: str) -> str:
-    values = _raw_values(msg, name)
-    if not values:
-        return ""
+def _first(raw: dict[str, list[str]], name: str) -> str:
+    values = raw.get(name)
+    return values[0] if values else ""
+
+
+def _decode_words(text: str) -> str:
+    """Decode RFC 2047 encoded words, leaving the text alone when they are broken."""
+    if "=?" not in text:
+        return text
     try:
-        text = str(values[0])
-    except Exception:  # an undecodable encoded word
-        return ""
-    return _SPACE.sub(" ", text).strip()
+        return _SPACE.sub(" ", str(make_header(decode_header(text)))).strip()
+    except Exception:  # an unknown charset or broken encoded word: keep the raw text
+        return text
 
 
-def _addresses(msg: Message, name: str) -> tuple[Address, ...]:
+def _text(raw: dict[str, list[str]], name: str) -> str:
+    return _decode_words(_first(raw, name))
+
+
+def _addresses(raw: dict[str, list[str]], name: str) -> tuple[Address, ...]:
     out: list[Address] = []
-    for value in _raw_values(msg, name):
-        pairs: list[tuple[str, str]] = []
-        try:
-            if isinstance(value, AddressHeader):
-                pairs = [(a.display_name, a.addr_spec) for a in value.addresses]
-            else:
-                pairs = getaddresses([str(value)])
-        except Exception:  # fall back on the lenient parser of email.utils
-            pairs = getaddresses([str(value)])
-        for name_part, spec in pairs:
-            email = spec.strip().strip("<>").lower()
-            if "@" in email:
-                out.append(Address(email=email, name=_SPACE.sub(" ", name_part).strip()))
+    values = raw.get(name, [])
+    if not values:
+        return ()
+    try:
+        pairs = getaddresses(values)
+    except Exception:  # email.utils is lenient, but a header may still defeat it
+        return ()
+    for display, spec in pairs:
+        email = spec.strip().strip("<>").lower()
+        if "@" in email:
+            out.append(Address(email=email, name=_decode_words(_SPACE.sub(" ", display).strip())))
     return tuple(out)
 
 
@@ -218,19 +246,17 @@ def _first_id(text: str) -> str:
     return text.strip().strip("<>")
 
 
-def _delivered_to(msg: Message) -> tuple[str, ...]:
+def _delivered_to(raw: dict[str, list[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for name in ("delivered-to", "x-original-to", "envelope-to"):
-        for value in _raw_values(msg, name):
-            for _, spec in getaddresses([str(value)]):
-                email = spec.strip().strip("<>").lower()
-                if "@" in email and email not in out:
-                    out.append(email)
+        for _, spec in getaddresses(raw.get(name, [])):
+            email = spec.strip().strip("<>").lower()
+            if "@" in email and email not in out:
+                out.append(email)
     return tuple(out)
 
 
-def _date(msg: Message) -> datetime | None:
-    text = _text_header(msg, "date")
+def _date(text: str) -> datetime | None:
     if not text:
         return None
     try:
@@ -246,40 +272,104 @@ def _defects(msg: Message) -> set[str]:
     return names
 
 
-# --- body ---------------------------------------------------------------------------------------
+# --- MIME structure ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Type:
+    """A part's Content-Type and Content-Disposition, parsed once."""
+
+    content_type: str
+    params: dict[str, str]
+    disposition: str
+
+    @property
+    def maintype(self) -> str:
+        return self.content_type.partition("/")[0]
+
+    @property
+    def subtype(self) -> str:
+        return self.content_type.partition("/")[2]
+
+
+def _type_of(part: Message) -> _Type:
+    known = _TYPES.get(part)
+    if known is None:
+        known = _TYPES[part] = _read_type(part)
+    return known
+
+
+def _read_type(part: Message) -> _Type:
+    content_type = "text/plain"
+    params: dict[str, str] = {}
+    disposition = ""
+    for name, value in part.raw_items():
+        lowered = name.lower()
+        if lowered == "content-type" and not params and content_type == "text/plain":
+            main, _, rest = str(value).partition(";")
+            main = _SPACE.sub("", main).lower()
+            if main.count("/") == 1 and all(main.split("/")):
+                content_type = main
+            params = {k.lower(): _unquote(v) for k, v in _PARAM.findall(";" + rest)}
+        elif lowered == "content-disposition" and not disposition:
+            disposition = _SPACE.sub("", str(value).partition(";")[0]).lower()
+    return _Type(content_type, params, disposition)
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1].replace('\\"', '"')
+    return value
+
+
+def _subparts(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
 
 
 def _body_parts(msg: EmailMessage) -> list[Message]:
     """The parts that make the body: the HTML one first when there is one, then plain."""
-    parts: list[Message] = []
-    for preference in (("html",), ("plain",)):
-        try:
-            part = msg.get_body(preferencelist=preference)
-        except Exception:  # a malformed multipart: no body from it
-            part = None
-        if part is not None and part not in parts:
-            parts.append(part)
-    if not parts and not msg.is_multipart() and msg.get_content_maintype() == "text":
-        parts.append(msg)
-    return parts
+    found: dict[str, Message] = {}
+    _find_bodies(msg, found)
+    return [found[k] for k in ("html", "plain") if k in found]
 
 
-def _extraction(parts: list[Message]) -> Extraction:
+def _find_bodies(part: Message, found: dict[str, Message]) -> None:
+    kind = _type_of(part)
+    if kind.maintype == "multipart":
+        children = _subparts(part)
+        if kind.subtype == "related" and children:
+            children = children[:1]  # the root part; the rest are its images
+        for child in children:
+            _find_bodies(child, found)
+            if kind.subtype not in ("alternative", "related") and found:
+                return  # in mixed mail only the first body counts
+        return
+    if kind.disposition == "attachment" or kind.maintype != "text":
+        return
+    if kind.subtype in ("html", "plain") and kind.subtype not in found:
+        found[kind.subtype] = part
+
+
+def _extraction(parts: list[Message]) -> tuple[Extraction, str]:
     """Extract from the HTML part, falling back to plain text when HTML gives nothing."""
+    html = ""
     for part in parts:
-        subtype = part.get_content_subtype()
-        text = _part_text(part)
-        if subtype == "html":
+        kind = _type_of(part)
+        text = _part_text(part, kind)
+        if kind.subtype == "html":
+            html = text
             rendered = html_to_text(text)
             if not rendered.text.strip():
                 continue
             result = extract(rendered.text)
-            return dataclasses.replace(result, removed=rendered.removed + result.removed)
-        return extract(text)
-    return _EMPTY
+            return dataclasses.replace(result, removed=rendered.removed + result.removed), html
+        return extract(text), html
+    return _EMPTY, html
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message, kind: _Type) -> str:
     try:
         payload = part.get_payload(decode=True)
     except Exception:  # a transfer encoding that cannot be undone: read it as it stands
@@ -287,10 +377,9 @@ def _part_text(part: Message) -> str:
     if not isinstance(payload, bytes):
         raw = part.get_payload()
         payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-    text = decode_text(payload, part.get_content_charset())
-    if part.get_content_subtype() == "plain" and (part.get_param("format") or "") == "flowed":
-        delsp = str(part.get_param("delsp") or "").lower() == "yes"
-        text = unflow(text, delsp=delsp)
+    text = decode_text(payload, kind.params.get("charset"))
+    if kind.subtype == "plain" and kind.params.get("format", "").lower() == "flowed":
+        text = unflow(text, delsp=kind.params.get("delsp", "").lower() == "yes")
     return text
 
 
@@ -342,21 +431,18 @@ def _quote(content: str, depth: int) -> str:
 # --- attachments ---------------------------------------------------------------------------------
 
 
-def _attachments(msg: EmailMessage, body_parts: Iterable[Message]) -> list[Attachment]:
-    body_parts = list(body_parts)
+def _attachments(msg: EmailMessage, body_parts: Iterable[Message], html: str) -> list[Attachment]:
     skip = {id(p) for p in body_parts}
     out: list[Attachment] = []
     referenced: frozenset[str] | None = None
-    for part in msg.walk():
-        if id(part) in skip or part.is_multipart():
+    for part in _leaves(msg):
+        if id(part) in skip:
             continue
-        maintype = part.get_content_maintype()
-        disposition = part.get_content_disposition()
-        filename = _filename(part)
-        if maintype == "text" and disposition != "attachment" and not filename:
+        kind = _type_of(part)
+        if kind.maintype == "text" and kind.disposition != "attachment" and not _named(part, kind):
             continue  # an alternative body we did not use
-        content_type = part.get_content_type()
-        if content_type == "message/rfc822" or maintype == "message":
+        filename = _filename(part)
+        if kind.maintype == "message":
             data = _message_bytes(part)
         else:
             try:
@@ -364,30 +450,40 @@ def _attachments(msg: EmailMessage, body_parts: Iterable[Message]) -> list[Attac
             except Exception:  # keep the part as it stands
                 payload = None
             data = payload if isinstance(payload, bytes) else str(part.get_payload()).encode()
-        content_id = _first_id(str(part.get("content-id", "") or ""))
+        content_id = _first_id(_first(_raw_headers(part), "content-id"))
         if content_id and referenced is None:
-            referenced = _referenced_ids(body_parts)
+            referenced = frozenset(_CID.findall(html))
         out.append(
             Attachment(
                 filename=filename or f"part-{len(out) + 1}",
-                content_type=content_type,
+                content_type=kind.content_type,
                 data=data,
                 content_id=content_id,
                 # An image the HTML shows by its Content-ID is inline, whatever the disposition.
-                inline=disposition == "inline"
+                inline=kind.disposition == "inline"
                 or (bool(content_id) and content_id in (referenced or ())),
             )
         )
     return out
 
 
-def _referenced_ids(body_parts: Iterable[Message]) -> frozenset[str]:
-    """The Content-IDs an HTML body shows as images (``cid:…``)."""
-    found: set[str] = set()
-    for part in body_parts:
-        if part.get_content_subtype() == "html":
-            found.update(_CID.findall(_part_text(part)))
-    return frozenset(found)
+def _leaves(part: Message) -> Iterable[Message]:
+    """Every non-multipart part; an attached message is one part, not walked into."""
+    if _type_of(part).maintype == "multipart":
+        for child in _subparts(part):
+            yield from _leaves(child)
+    else:
+        yield part
+
+
+def _named(part: Message, kind: _Type) -> bool:
+    """Whether a part carries a file name, without the cost of decoding it."""
+    if "name" in kind.params or "name*" in kind.params:
+        return True
+    return any(
+        name.lower() == "content-disposition" and "filename" in str(value).lower()
+        for name, value in part.raw_items()
+    )
 
 
 def _filename(part: Message) -> str:
@@ -428,27 +524,29 @@ def _classify(
 
 
 def _bounce_reason(msg: Message, sender: Address | None, subject: str) -> str:
-    if msg.get_content_type() == "multipart/report":
-        report = str(msg.get_param("report-type") or "").lower()
-        if report == "delivery-status":
-            return "bounce: delivery status report"
-    for part in msg.walk():
-        if part.get_content_type() == "message/delivery-status":
-            return "bounce: delivery status part"
+    kind = _type_of(msg)
+    report = kind.params.get("report-type", "").lower()
+    if kind.content_type == "multipart/report" and report == "delivery-status":
+        return "bounce: delivery status report"
+    if kind.maintype == "multipart":
+        for part in _leaves(msg):
+            if _type_of(part).content_type == "message/delivery-status":
+                return "bounce: delivery status part"
     if sender and _BOUNCE_SENDER.match(sender.email) and _BOUNCE_SUBJECT.search(subject):
         return f"bounce: from {sender.email}"
     return ""
 
 
 def _auto_reply_reason(msg: Message, subject: str) -> str:
-    submitted = _text_header(msg, "auto-submitted").lower()
+    raw = _raw_headers(msg)
+    submitted = _first(raw, "auto-submitted").lower()
     if submitted and submitted != "no":
         return f"auto-reply: Auto-Submitted: {submitted}"
     for name in ("x-autoreply", "x-autorespond", "x-autoresponse"):
-        value = _text_header(msg, name)
+        value = _first(raw, name)
         if value and value.lower() not in ("no", "false", "0"):
             return f"auto-reply: {name}: {value}"
-    precedence = _text_header(msg, "precedence").lower()
+    precedence = _first(raw, "precedence").lower()
     if precedence in ("auto_reply", "bulk", "junk"):
         return f"auto-reply: Precedence: {precedence}"
     if _AUTO_SUBJECT.match(subject):
