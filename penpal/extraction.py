@@ -300,16 +300,32 @@ def _cut_history(lines: list[str]) -> tuple[list[tuple[int, str]], list[Cut]]:
             i = _skip_blank(lines, marker.end + 1)
             continue
         if _SIG_DELIMITER.match(line) and _has_own_text(kept):
-            cuts.append(
-                Cut(CutKind.SIGNATURE, _join(lines[i:]).strip("\n"), "signature after '-- '")
-            )
+            cuts.extend(_signature_cuts(lines, i, candidates, "signature after '-- '"))
             return kept, cuts
         if _is_mobile_signature(line):
-            cuts.append(Cut(CutKind.SIGNATURE, _join(lines[i:]).strip("\n"), "mobile signature"))
+            cuts.extend(_signature_cuts(lines, i, candidates, "mobile signature"))
             return kept, cuts
         kept.append((i, line))
         i += 1
     return kept, cuts
+
+
+def _signature_cuts(
+    lines: Sequence[str], start: int, candidates: Sequence[bool], reason: str
+) -> list[Cut]:
+    """Everything from ``start`` on is cut: the signature, then any history below it apart.
+
+    The history is reported as a quote of its own, so that ``removed`` tells an
+    editor what kind of text each cut was.
+    """
+    for j in range(start + 1, len(lines)):
+        marker = None if _is_quoted(lines[j]) else _find_marker(lines, j, candidates)
+        if _is_quoted(lines[j]) or marker is not None:
+            signature = _join(lines[start:j]).strip("\n")
+            history = _join(lines[j:]).strip("\n")
+            why = marker.reason if marker is not None else "'>' quoted lines"
+            return [Cut(CutKind.SIGNATURE, signature, reason), Cut(CutKind.QUOTE, history, why)]
+    return [Cut(CutKind.SIGNATURE, _join(lines[start:]).strip("\n"), reason)]
 
 
 def _join(lines: Sequence[str]) -> str:

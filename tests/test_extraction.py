@@ -246,3 +246,26 @@ def test_extract_on_mail_like_lines_never_raises(lines: list[str]) -> None:
     result = extract(text)
     for line in result.text.split("\n"):
         assert line == "" or line in lines or any(line in x for x in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "signature_reason"),
+    [
+        (
+            "Hoi Denise,\n\nDat klopt.\n\nVerstuurd vanaf mijn iPhone\n\n"
+            "Op 20 nov. 2026 om 09:14 heeft Denise <denise@brieven.example> het volgende "
+            "geschreven:\n\n> Lieve Carola,\n",
+            "mobile signature",
+        ),
+        ("Hi,\n\nYes.\n\n-- \nJan Smit\n06-1234\n\n> quoted\n> more\n", "signature after '-- '"),
+    ],
+    ids=["mobile-then-attribution", "dash-signature-then-quote"],
+)
+def test_history_below_a_signature_is_its_own_cut(text: str, signature_reason: str) -> None:
+    """History below a signature is reported as a quote, apart from the signature itself."""
+    result = extract(text)
+    kinds = [(cut.kind, cut.reason) for cut in result.removed]
+    assert kinds[0] == (CutKind.SIGNATURE, signature_reason)
+    assert kinds[1][0] is CutKind.QUOTE
+    assert ">" not in result.removed[0].text
+    assert result.removed[1].text.rstrip().endswith(("Lieve Carola,", "> more"))
