@@ -1,0 +1,499 @@
+"""The ``penpal`` command: the only place where errors become exit codes.
+
+Each command reads the configuration, opens what it needs (store, mailbox,
+templates), calls one workflow and prints the result, as text for people or as
+JSON (``--json``) for scripts. The JSON shapes are a contract described in
+DESIGN.md: keys may be added, never renamed. A ``PenpalError`` anywhere below
+becomes one line on stderr and exit status 1; this module must not hold any
+logic that a workflow could own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import sys
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from penpal import __version__, workflows
+from penpal.articles import article_to_json
+from penpal.config import (
+    Settings,
+    example_config_text,
+    load_settings,
+    mask_database_url,
+    require_secret,
+    resolve_config_path,
+)
+from penpal.demo.run import run_demo
+from penpal.errors import PenpalError
+from penpal.intake import ImapMailbox, Mailbox, MaildirMailbox, count_paths, read_paths
+from penpal.letters import (
+    Correspondence,
+    CorrespondenceSummary,
+    Letter,
+    ParsedMessage,
+    State,
+    Writer,
+)
+from penpal.parsing import parse_message
+from penpal.store import Store
+from penpal.templating import template_environment
+
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class _Context:
+    config_option: Path | None
+
+    def config_path(self) -> Path:
+        return resolve_config_path(
+            str(self.config_option) if self.config_option else None, os.environ, Path.cwd()
+        )
+
+    def settings(self) -> Settings:
+        return load_settings(self.config_path(), os.environ)
+
+
+def _run(coro: Awaitable[T]) -> T:
+    async def wrapper() -> T:
+        return await coro
+
+    return asyncio.run(wrapper())
+
+
+@asynccontextmanager
+async def _opened_store(settings: Settings) -> AsyncIterator[Store]:
+    store = Store.connect(settings.service.database)
+    try:
+        await store.upgrade()
+        yield store
+    finally:
+        await store.close()
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+pass_context = click.make_pass_decorator(_Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_option",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The configuration file (else $PENPAL_CONFIG, else ./config.toml).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(__version__, prog_name="penpal")
+@click.pass_context
+def cli(ctx: click.Context, config_option: Path | None, verbose: int) -> None:
+    """penpal turns a correspondence by email into a publishable article."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = _Context(config_option)
+
+
+@cli.command()
+@pass_context
+def init(ctx: _Context) -> None:
+    """Write config.toml from the example (an existing one is kept) and create the database."""
+    path = ctx.config_path()
+    if path.exists():
+        click.echo(f"{path}: kept as it is")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_with_fresh_secret(example_config_text()), encoding="utf-8")
+        click.echo(
+            f"{path}: written from the example with a fresh secret; "
+            "edit it, then run penpal init again"
+        )
+    settings = load_settings(path, os.environ)
+
+    async def upgrade() -> None:
+        async with _opened_store(settings):
+            pass
+
+    _run(upgrade())
+    click.echo(f"database ready: {mask_database_url(settings.service.database)}")
+
+
+def _with_fresh_secret(example: str) -> str:
+    """The example with its commented-out secret replaced by a new random one."""
+    lines = example.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if line.startswith("# secret = "):
+            lines[number] = f'secret = "{secrets.token_urlsafe(32)}"\n'
+            break
+    return "".join(lines)
+
+
+@cli.command()
+@click.option("--no-serve", is_flag=True, help="Exit after compiling the draft.")
+def demo(no_serve: bool) -> None:
+    """Run the whole flow on sample letters and show where the draft is."""
+    result = _run(run_demo())
+    click.echo(result.summary())
+    if not no_serve:
+        click.echo(
+            "The editor's web page is not part of this release yet; "
+            "open the draft files above in a browser or editor."
+        )
+
+
+def _mailbox(settings: Settings) -> Mailbox:
+    if settings.mailbox.source == "maildir":
+        return MaildirMailbox(settings.mailbox.maildir)
+    imap = settings.imap
+    return ImapMailbox(
+        host=imap.host,
+        port=imap.port,
+        security=imap.security,
+        username=imap.username,
+        password=require_secret(settings, "imap.password"),
+        folder=imap.folder,
+        processed_folder=imap.processed_folder or "",
+        quarantine_folder=imap.quarantine_folder or "",
+        idle=imap.idle,
+        poll_interval=imap.poll_interval,
+    )
+
+
+def _report_line(report: workflows.IntakeReport) -> str:
+    if not report.total:
+        return "nothing new"
+    parts = ", ".join(f"{count} {name}" for name, count in sorted(report.counts.items()))
+    return f"{report.total} messages: {parts}"
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="One pass over the mailbox, then exit (for cron).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_context
+def ingest(ctx: _Context, once: bool, as_json: bool) -> None:
+    """Read the mailbox and file what is new."""
+    settings = ctx.settings()
+
+    async def go() -> workflows.IntakeReport:
+        async with _opened_store(settings) as store:
+            mailbox = _mailbox(settings)
+            try:
+                report = await workflows.ingest_once(store, mailbox, settings=settings, clock=_now)
+                while not once:
+                    _print_report(report, as_json)
+                    await mailbox.wait_for_mail(settings.imap.poll_interval)
+                    report = await workflows.ingest_once(
+                        store, mailbox, settings=settings, clock=_now
+                    )
+                return report
+            finally:
+                await mailbox.close()
+
+    _print_report(_run(go()), as_json)
+
+
+def _print_report(report: workflows.IntakeReport, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"total": report.total, **dict(report.counts)}))
+    else:
+        click.echo(_report_line(report))
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_context
+def import_(ctx: _Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Backfill from .eml files, mbox files or Maildir folders."""
+    settings = ctx.settings()
+    total = count_paths(paths)
+
+    async def go() -> workflows.IntakeReport:
+        async with _opened_store(settings) as store:
+            with click.progressbar(
+                length=total, label="importing", file=sys.stderr, show_pos=True
+            ) as bar:
+                return await workflows.import_messages(
+                    store,
+                    read_paths(paths),
+                    settings=settings,
+                    clock=_now,
+                    progress=lambda _receipt: bar.update(1),
+                )
+
+    _print_report(_run(go()), as_json)
+
+
+def parsed_json(path: str, parsed: ParsedMessage) -> dict[str, Any]:
+    """One ``penpal parse --json`` line: the DESIGN fields, then some more."""
+    extraction = parsed.extraction
+    return {
+        "path": path,
+        "kind": str(parsed.kind),
+        "from": parsed.sender.email if parsed.sender else "",
+        "from_name": parsed.sender.name if parsed.sender else "",
+        "to": [a.email for a in parsed.to],
+        "cc": [a.email for a in parsed.cc],
+        "subject": parsed.subject,
+        "message_id": parsed.message_id,
+        "in_reply_to": list(parsed.in_reply_to),
+        "date": parsed.date.isoformat() if parsed.date else None,
+        "reason": parsed.reason,
+        "text": extraction.text,
+        "body": extraction.body,
+        "salutation": extraction.salutation,
+        "closing": extraction.closing,
+        "private": list(extraction.private),
+        "commands": [c.word for c in extraction.commands],
+        "removed": [
+            {"kind": str(cut.kind), "reason": cut.reason, "text": cut.text}
+            for cut in extraction.removed
+        ],
+        "attachments": [
+            {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)}
+            for a in parsed.attachments
+        ],
+    }
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message, per line.")
+def parse(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Show how each message is read: kind, sender, letter text and what was cut."""
+    failed = False
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"penpal: {path}: {exc.strerror or exc}", err=True)
+            failed = True
+            continue
+        data = parsed_json(str(path), parse_message(raw))
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            _print_parsed(data)
+    if failed:
+        raise SystemExit(1)
+
+
+def _print_parsed(data: dict[str, Any]) -> None:
+    click.secho(f"== {data['path']}", bold=True)
+    click.echo(f"kind: {data['kind']}" + (f" ({data['reason']})" if data["reason"] else ""))
+    click.echo(f"from: {data['from']}\nsubject: {data['subject']}")
+    for key in ("salutation", "closing"):
+        if data[key]:
+            click.echo(f"{key}: {data[key]}")
+    if data["commands"]:
+        click.echo("commands: " + " ".join(data["commands"]))
+    click.echo("-- text --")
+    click.echo(data["text"])
+    for private in data["private"]:
+        click.echo(f"-- private --\n{private}")
+    for cut in data["removed"]:
+        click.echo(f"-- removed ({cut['kind']}: {cut['reason']}) --")
+        click.echo(cut["text"])
+    click.echo()
+
+
+def _writer(settings: Settings, text: str) -> Writer:
+    name, email = parseaddr(text)
+    if "@" not in email:
+        raise click.BadParameter(f"{text!r} is not an email address", param_hint="WRITER")
+    for configured in settings.writers:
+        writer = configured.to_writer()
+        if email.lower() in writer.addresses:
+            return writer
+    return Writer(email=email.lower(), name=name or email.split("@", 1)[0])
+
+
+@cli.command()
+@click.option("--topic", required=True, help="What the writers write about.")
+@click.argument("writers", nargs=2)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def new(ctx: _Context, topic: str, writers: tuple[str, str], as_json: bool) -> None:
+    """Start a correspondence between two writers (by email address)."""
+    settings = ctx.settings()
+    pair = [_writer(settings, w) for w in writers]
+
+    async def go() -> Correspondence:
+        async with _opened_store(settings) as store:
+            return await workflows.start_correspondence(store, topic, pair, clock=_now, actor="cli")
+
+    correspondence = _run(go())
+    if as_json:
+        _echo_json({"id": correspondence.id, "topic": correspondence.topic})
+    else:
+        click.echo(correspondence.id)
+
+
+def _summary_json(summary: CorrespondenceSummary) -> dict[str, Any]:
+    c = summary.correspondence
+    return {
+        "id": c.id,
+        "topic": c.topic,
+        "state": str(c.state),
+        "writers": [{"name": w.name, "email": w.email, "label": w.turn_label} for w in c.writers],
+        "letters": summary.letters,
+        "last_activity": summary.last_activity.isoformat() if summary.last_activity else None,
+        "created_at": c.created_at.isoformat(),
+    }
+
+
+def _letter_json(letter: Letter) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "writer": letter.writer.name,
+        "email": letter.writer.email,
+        "date": letter.date.isoformat(),
+        "subject": letter.subject,
+        "message_id": letter.message_id,
+        "text": letter.text,
+        "body": letter.body,
+        "private": list(letter.extraction.private),
+    }
+
+
+@cli.command(name="list")
+@click.option("--state", type=click.Choice([s.value for s in State]), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def list_(ctx: _Context, state: str | None, as_json: bool) -> None:
+    """List correspondences with state and letter count."""
+    settings = ctx.settings()
+
+    async def go() -> list[CorrespondenceSummary]:
+        async with _opened_store(settings) as store, store.unit() as repo:
+            return await repo.list_correspondences(State(state) if state else None)
+
+    summaries = _run(go())
+    if as_json:
+        _echo_json([_summary_json(s) for s in summaries])
+        return
+    for s in summaries:
+        c = s.correspondence
+        names = " & ".join(w.name for w in c.writers)
+        click.echo(f"{c.id}  {c.state:<17} {s.letters:>3} letters  {c.topic}  ({names})")
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def show(ctx: _Context, correspondence_id: str, as_json: bool) -> None:
+    """Show one correspondence and its letters."""
+    settings = ctx.settings()
+
+    async def go() -> tuple[CorrespondenceSummary, list[Letter]]:
+        async with _opened_store(settings) as store, store.unit() as repo:
+            correspondence = await repo.get_correspondence(correspondence_id)
+            letters = await repo.letters(correspondence.id)
+            summaries = await repo.list_correspondences(None)
+        summary = next(s for s in summaries if s.correspondence.id == correspondence.id)
+        return summary, letters
+
+    summary, letters = _run(go())
+    if as_json:
+        _echo_json({**_summary_json(summary), "letters": [_letter_json(x) for x in letters]})
+        return
+    c = summary.correspondence
+    click.secho(f"{c.id}: {c.topic} [{c.state}]", bold=True)
+    click.echo("writers: " + ", ".join(f"{w.name} <{w.email}>" for w in c.writers))
+    for letter in letters:
+        click.secho(f"\n-- {letter.writer.turn_label}, {letter.date:%Y-%m-%d %H:%M}", bold=True)
+        click.echo(letter.text)
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@pass_context
+def complete(ctx: _Context, correspondence_id: str) -> None:
+    """Mark a correspondence complete and compile its draft."""
+    settings = ctx.settings()
+
+    async def go() -> None:
+        async with _opened_store(settings) as store:
+            await workflows.complete(
+                store, correspondence_id, settings=settings, clock=_now, actor="cli"
+            )
+
+    _run(go())
+    click.echo(
+        f"{correspondence_id}: complete; the draft is ready (penpal draft {correspondence_id})"
+    )
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
+)
+@pass_context
+def draft(ctx: _Context, correspondence_id: str, fmt: str) -> None:
+    """Print the current draft."""
+    settings = ctx.settings()
+
+    async def go() -> str:
+        async with _opened_store(settings) as store:
+            article = await workflows.current_draft(store, correspondence_id)
+        if fmt == "json":
+            return json.dumps(article_to_json(article), ensure_ascii=False, indent=2)
+        env = template_environment(settings.service.templates)
+        return workflows.render_draft(article, fmt, env)
+
+    click.echo(_run(go()), nl=False)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status (errors as one line on stderr)."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="penpal", standalone_mode=False
+        )
+    except click.exceptions.Abort:
+        click.echo("penpal: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except PenpalError as exc:
+        click.echo(f"penpal: {_one_line(str(exc))}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+__all__ = ["cli", "main", "parsed_json", "run"]
