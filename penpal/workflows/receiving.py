@@ -1,33 +1,26 @@
-"""Use cases as straight lines of calls: receive, ingest, import, start, complete, draft.
+"""Receiving mail: store it, decide what it is, file it; from the mailbox or from files.
 
-Each function here ties the pure core (parsing, conversations, articles) to the
-edges (store, intake) for one thing a user or the service does. The order of
-calls is the guarantee: a raw message is stored and committed before it is
-parsed, a mailbox message is marked only after the decision about it is
-committed, and a message that was decided once is never decided again. This
-module must not open connections, read configuration files or print; it is
-handed a store, a mailbox, settings and a clock.
+The order of calls is the guarantee: a raw message is stored and committed
+before it is parsed, a mailbox message is marked only after the decision about
+it is committed, and a message that was decided once is never decided again
+(``resume`` decides what a crash left). This module must not open connections,
+read configuration files or print; it is handed a store, a mailbox, settings and
+a clock.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import jinja2
-
-from penpal.articles import article_from_json, article_to_json, compile_article
-from penpal.articles import render_html as render_article_html
-from penpal.articles import render_markdown as render_article_markdown
 from penpal.config import Settings, require_secret
 from penpal.conversations import Filed, assign, thread_keys
-from penpal.errors import NotFound, WorkflowError
+from penpal.errors import NotFound
 from penpal.intake import IncomingMessage, Mailbox
 from penpal.letters import (
-    Article,
     CommandName,
     Correspondence,
     CorrespondenceId,
@@ -36,10 +29,10 @@ from penpal.letters import (
     MessageRecordId,
     ParsedMessage,
     State,
-    Writer,
 )
 from penpal.parsing import parse_message
 from penpal.store import RawStatus, Repository, Store
+from penpal.workflows.drafting import Clock, complete_in
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +43,6 @@ _NOT_LETTERS = {
     MessageKind.AUTO_REPLY: RawStatus.AUTO_REPLY,
     MessageKind.BOUNCE: RawStatus.BOUNCE,
 }
-
-Clock = Callable[[], datetime]
-"""Where workflows get the time: ``lambda: datetime.now(UTC)`` in production, fixed in tests."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +225,7 @@ async def _file(
             detail={"command": str(command.name), "word": command.word},
         )
         if command.name is CommandName.COMPLETE and correspondence.state is State.OPEN:
-            await _complete(repo, correspondence, settings=settings, now=now, actor=actor)
+            await complete_in(repo, correspondence, settings=settings, now=now, actor=actor)
     return receipt
 
 
@@ -275,84 +265,3 @@ async def import_messages(
         if progress is not None:
             progress(receipt)
     return report
-
-
-async def start_correspondence(
-    store: Store, topic: str, writers: Sequence[Writer], *, clock: Clock, actor: str
-) -> Correspondence:
-    """Start a correspondence between two different writers."""
-    if not topic.strip():
-        raise WorkflowError("a correspondence needs a topic")
-    if len(writers) != 2 or writers[0].addresses & writers[1].addresses:
-        raise WorkflowError("a correspondence needs two different writers")
-    async with store.unit() as repo:
-        return await repo.create_correspondence(
-            topic.strip(), writers, now=clock(), actor=actor, subject=topic.strip()
-        )
-
-
-async def complete(
-    store: Store, correspondence_id: str, *, settings: Settings, clock: Clock, actor: str
-) -> Article:
-    """Mark a correspondence complete and compile its letters into the first draft."""
-    async with store.unit() as repo:
-        correspondence = await repo.get_correspondence(correspondence_id)
-        if correspondence.state is not State.OPEN:
-            raise WorkflowError(
-                f"correspondence {correspondence.id} is {correspondence.state}, not open"
-            )
-        return await _complete(repo, correspondence, settings=settings, now=clock(), actor=actor)
-
-
-async def _complete(
-    repo: Repository,
-    correspondence: Correspondence,
-    *,
-    settings: Settings,
-    now: datetime,
-    actor: str,
-) -> Article:
-    letters = await repo.letters(correspondence.id)
-    if not letters:
-        raise WorkflowError(f"correspondence {correspondence.id} has no letters to compile")
-    completed = await repo.set_state(
-        correspondence.id, State.COMPLETE, now=now, actor=actor, reason="marked complete"
-    )
-    revision = await _next_revision(repo, correspondence.id)
-    article = compile_article(
-        completed, letters, language=settings.service.language, revision=revision
-    )
-    saved = await repo.save_draft(correspondence.id, article_to_json(article), now=now, actor=actor)
-    if saved != revision:
-        raise WorkflowError(f"draft revision {revision} of {correspondence.id} was taken meanwhile")
-    return article
-
-
-async def _next_revision(repo: Repository, correspondence_id: CorrespondenceId) -> int:
-    try:
-        revision, _ = await repo.latest_draft(correspondence_id)
-    except NotFound:
-        return 1
-    return revision + 1
-
-
-async def current_draft(store: Store, correspondence_id: str) -> Article:
-    """The latest revision of a correspondence's draft."""
-    async with store.unit() as repo:
-        correspondence = await repo.get_correspondence(correspondence_id)
-        try:
-            _, content = await repo.latest_draft(correspondence.id)
-        except NotFound:
-            raise NotFound(
-                f"correspondence {correspondence.id} has no draft yet (run penpal complete)"
-            ) from None
-    return article_from_json(content)
-
-
-def render_draft(article: Article, fmt: str, env: jinja2.Environment) -> str:
-    """The draft as Markdown or HTML."""
-    if fmt == "md":
-        return render_article_markdown(article, env)
-    if fmt == "html":
-        return render_article_html(article, env)
-    raise WorkflowError(f"unknown draft format {fmt!r} (expected md, html or json)")
