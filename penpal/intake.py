@@ -259,7 +259,9 @@ class ImapMailbox:
 
     def _fail(self, message: str) -> IntakeError:
         text = f"{self._where}: {message}"
-        if self._password:
+        # Belt and braces: no message is built from the password, but a server's or the
+        # library's text might echo it. (Too short a password would mangle the text.)
+        if len(self._password) >= 4:
             text = text.replace(self._password, "***")
         return IntakeError(text)
 
@@ -542,7 +544,12 @@ class ImapMailbox:
         await asyncio.sleep(min(timeout, self.poll_interval))
 
     async def _idle_once(self, seconds: float) -> bool:
-        """One IDLE of at most ``seconds``; True when the server announced new mail."""
+        """One IDLE of at most ``seconds``; True when the caller should look for mail.
+
+        That is when the server announced new mail, and also when it closed the connection:
+        a routine event for a long-lived client (server restart, idle limit), so the wait
+        ends quietly and the caller's next ``fetch_new`` reconnects, or reports why not.
+        """
         client = self._client
         lost = self._lost
         assert lost is not None
@@ -550,41 +557,47 @@ class ImapMailbox:
         while not queue.empty():  # pushes left over from an earlier IDLE are stale
             queue.get_nowait()
         idle_task = await self._call("IDLE", client.idle_start(timeout=seconds + self.timeout))
-        arrived = False
         deadline = time.monotonic() + seconds
         self._idling = True
         try:
-            while (remaining := deadline - time.monotonic()) > 0:
-                push_task = asyncio.ensure_future(queue.get())
-                waiting: set[asyncio.Future[Any]] = {push_task, lost}
-                try:
-                    await asyncio.wait(
-                        waiting, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-                    )
-                finally:
-                    if not push_task.done():
-                        push_task.cancel()
-                if not push_task.done() or push_task.cancelled():
-                    if lost.done():
-                        raise self._fail("connection closed by the server during IDLE")
-                    break  # the quiet end of the wait
-                push = push_task.result()
-                if push is aioimaplib.STOP_WAIT_SERVER_PUSH:
-                    break
-                if any(line.startswith(b"BYE") for line in push):
-                    raise self._fail("the server ended the connection during IDLE")
-                if any(line.endswith(b"EXISTS") for line in push):
-                    arrived = True
-                    break
+            outcome = await self._idle_pushes(queue, lost, deadline)
         except BaseException:
-            # Cancelled or failed mid-IDLE: the connection is in no state to reuse.
+            # Cancelled mid-IDLE: the connection is in no state to reuse.
             self._drop()
             raise
         finally:
             self._idling = False
+        if outcome == "closed":
+            log.info("%s closed the connection during IDLE; reconnecting on the next call", self)
+            self._drop()
+            return True
         client.idle_done()
         await self._call("IDLE", idle_task)
-        return arrived
+        return outcome == "mail"
+
+    @staticmethod
+    async def _idle_pushes(
+        queue: asyncio.Queue[list[bytes]], lost: asyncio.Future[None], deadline: float
+    ) -> Literal["mail", "closed", "quiet"]:
+        """Read the server's IDLE pushes until new mail, a closed connection or the deadline."""
+        while (remaining := deadline - time.monotonic()) > 0:
+            push_task = asyncio.ensure_future(queue.get())
+            waiting: set[asyncio.Future[Any]] = {push_task, lost}
+            try:
+                await asyncio.wait(waiting, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not push_task.done():
+                    push_task.cancel()
+            if not push_task.done() or push_task.cancelled():
+                return "closed" if lost.done() else "quiet"
+            push = push_task.result()
+            if push is aioimaplib.STOP_WAIT_SERVER_PUSH:
+                return "quiet"
+            if any(line.startswith(b"BYE") for line in push):
+                return "closed"
+            if any(line.endswith(b"EXISTS") for line in push):
+                return "mail"
+        return "quiet"
 
 
 def _describe(exc: BaseException) -> str:

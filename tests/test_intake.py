@@ -21,6 +21,8 @@ from penpal.intake import (
     IncomingMessage,
     Mailbox,
     MaildirMailbox,
+    _parse_fetch,
+    _uid_set,
     count_paths,
     read_paths,
 )
@@ -159,6 +161,26 @@ async def test_processed_and_quarantine_folders_receive_marked_letters(
     assert await mailbox.fetch_new() == []
 
 
+async def test_move_falls_back_to_copy_and_expunge_of_that_uid_alone(
+    dovecot: Dovecot, make_mailbox: MakeMailbox
+) -> None:
+    """Without MOVE, marking copies, flags \\Deleted and expunges only the marked UID."""
+    await dovecot.append("penpal", letter(1))
+    # A person's deleted-but-not-expunged letter must survive penpal's expunge.
+    other = await dovecot.append("penpal", letter(2), flags=("\\Deleted", IMAP_DONE_KEYWORD))
+    mailbox = make_mailbox(processed_folder="Done")
+    (message,) = await mailbox.fetch_new()
+    # Dovecot always offers MOVE; make this connection believe it does not.
+    mailbox._client.protocol.capabilities.discard("MOVE")
+
+    await mailbox.mark_processed(message)
+
+    assert [m.uid for m in await dovecot.messages("penpal")] == [other]
+    (done,) = await dovecot.messages("penpal", "Done")
+    assert done.raw == letter(1)
+    assert "\\Deleted" not in done.flags
+
+
 async def test_quarantine_without_its_own_folder_goes_to_the_processed_folder(
     dovecot: Dovecot, make_mailbox: MakeMailbox
 ) -> None:
@@ -205,6 +227,27 @@ async def test_a_dropped_connection_is_opened_again(
     except IntakeError:  # the drop may be noticed by this call, then the next one reconnects
         fetched = await mailbox.fetch_new()
     assert [m.raw for m in fetched] == [letter(1)]
+
+
+def test_fetch_responses_are_read_whichever_side_of_the_body_the_uid_is() -> None:
+    """Servers may put UID before or after the literal; unsolicited FLAGS lines are skipped."""
+    lines: list[bytes | bytearray] = [
+        b"1 FETCH (UID 7 BODY[] {5}",
+        bytearray(b"first"),
+        b")",
+        b"2 FETCH (FLAGS (\\Seen))",
+        b"3 FETCH (BODY[] {6}",
+        bytearray(b"second"),
+        b" UID 9)",
+        b"Fetch completed.",
+    ]
+    assert _parse_fetch(lines) == {7: b"first", 9: b"second"}
+
+
+def test_uid_sets_are_compressed_into_ranges() -> None:
+    """Runs of UIDs become ranges so a chunk's command stays short."""
+    assert _uid_set([1, 2, 3, 7, 9, 10]) == "1:3,7,9:10"
+    assert _uid_set([4]) == "4"
 
 
 # --- IMAP: security and failures -------------------------------------------------------------
@@ -373,10 +416,26 @@ async def test_cancelling_a_wait_leaves_a_usable_mailbox(
     assert [m.raw for m in await mailbox.fetch_new()] == [letter(1)]
 
 
+async def test_a_connection_closed_during_idle_ends_the_wait_quietly(
+    dovecot: Dovecot, make_mailbox: MakeMailbox
+) -> None:
+    """A server dropping the IDLE connection ends the wait at once; the next fetch reconnects."""
+    mailbox = make_mailbox()
+    waiter = asyncio.create_task(mailbox.wait_for_mail(timeout=10))
+    await until_idling(mailbox)
+    started = time.monotonic()
+    await asyncio.to_thread(dovecot.kick, "penpal")
+    async with asyncio.timeout(3):
+        await waiter
+    assert time.monotonic() - started < 1.0
+    await dovecot.append("penpal", letter(1))
+    assert [m.raw for m in await mailbox.fetch_new()] == [letter(1)]
+
+
 async def test_a_letter_sent_by_smtp_reaches_fetch_new(
     smtp_server: SmtpServer, dovecot: Dovecot, make_mailbox: MakeMailbox
 ) -> None:
-    """SMTP → LMTP → Dovecot → IMAP: a letter to penpal+token@ arrives in the service inbox."""
+    """SMTP → LMTP → Dovecot → IMAP: a letter to penpal+token@ lands in the service inbox once."""
 
     def send() -> None:
         with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as client:
@@ -385,10 +444,23 @@ async def test_a_letter_sent_by_smtp_reaches_fetch_new(
                 "anna.visser@writers.example", ["penpal+abc123@penpal.example"], letter(7)
             )
 
+    def send_to_stranger() -> None:
+        with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as client:
+            client.sendmail("anna.visser@writers.example", ["nobody@penpal.example"], letter(8))
+
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        await asyncio.to_thread(send_to_stranger)
+    smtp_server.refusals.append("451 4.3.0 try again later")
+    with pytest.raises(smtplib.SMTPDataError):
+        await asyncio.to_thread(send)
+    assert await make_mailbox().fetch_new() == []
+
     await asyncio.to_thread(send)
+
     (message,) = await make_mailbox().fetch_new()
     assert message.raw.endswith(letter(7))
     assert b"Delivered-To: penpal+abc123@penpal.example" in message.raw
+    assert [e.rcpt_tos for e in smtp_server.received] == [["penpal+abc123@penpal.example"]]
 
 
 # --- Maildir ----------------------------------------------------------------------------------
