@@ -771,12 +771,15 @@ def _looks_like_mbox(path: Path) -> bool:
 
 def _sources(paths: Iterable[Path]) -> Iterator[_Source]:
     for given in paths:
-        path = Path(given)
+        # Absolute, so a message's key does not depend on where the command was started.
+        path = Path(given).absolute()
         try:
             if path.is_dir():
                 yield from _folder_sources(path)
             elif path.is_file():
                 yield _Source("mbox" if _looks_like_mbox(path) else "eml", path)
+            elif path.exists():
+                raise IntakeError(f"{path}: not a file or folder")
             else:
                 raise IntakeError(f"{path}: no such file or folder")
         except OSError as exc:

@@ -625,6 +625,16 @@ def test_read_paths_reads_eml_mbox_maildir_and_folders_in_a_stable_order(
     assert [m.key for m in read_paths(paths)] == [m.key for m in messages]
 
 
+def test_read_paths_keys_do_not_depend_on_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative path gives the same key as the absolute one."""
+    (tmp_path / "one.eml").write_bytes(letter(1))
+    monkeypatch.chdir(tmp_path)
+    (message,) = read_paths([Path("one.eml")])
+    assert message.key == f"file:{tmp_path / 'one.eml'}"
+
+
 def test_read_paths_missing_path_is_an_intake_error(tmp_path: Path) -> None:
     """A path that does not exist is named in a one-line IntakeError."""
     missing = tmp_path / "gone.mbox"
