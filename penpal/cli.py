@@ -110,6 +110,8 @@ def cli(ctx: click.Context, config_option: Path | None, verbose: int) -> None:
     """penpal turns a correspondence by email into a publishable article."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aioimaplib's debug log carries whole messages and, in some cases, the password.
+    logging.getLogger("aioimaplib").setLevel(max(level, logging.INFO))
     ctx.obj = _Context(config_option)
 
 
