@@ -1,10 +1,10 @@
 """Raw message bytes to a ``ParsedMessage``: headers, body text, attachments and what kind it is.
 
-``parse_message`` reads one RFC 5322 message with the standard library
-(``policy.default``): addresses and RFC 2047 words in headers, the body part (HTML
-turned into text by ``penpal.markup``, else text/plain with ``format=flowed`` undone),
-charsets tried as declared, then UTF-8, cp1252 and latin-1, and every other part kept
-as an attachment. It classifies the message as letter, command, auto-reply, bounce or
+``parse_message`` reads one RFC 5322 message with the standard library's parser
+(``compat32``; what needs decoding is decoded here: addresses and RFC 2047 words in
+headers, file names), the body part (HTML turned into text by ``penpal.markup``, else
+text/plain with ``format=flowed`` undone), charsets tried as declared, then UTF-8,
+cp1252 and latin-1, and every other part kept as an attachment. It classifies the message as letter, command, auto-reply, bounce or
 unreadable, and hands the body text to ``penpal.extraction``. It never raises: what it
 cannot read comes back as ``UNREADABLE`` with a reason. It does no I/O and decides
 nothing about correspondences.
@@ -23,6 +23,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 from penpal.extraction import extract
 from penpal.letters import (
@@ -82,7 +83,7 @@ def parse_message(raw: bytes, *, max_bytes: int | None = None) -> ParsedMessage:
         reason = f"message is {len(raw)} bytes, over the limit of {max_bytes}"
         return _unreadable(_headers_only(raw), reason)
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = BytesParser(_Part, policy=policy.compat32).parsebytes(raw)
     except Exception as exc:  # any parser failure: the message is unreadable, never lost
         return _unreadable(_headers_only(raw), f"cannot parse the message: {type(exc).__name__}")
     try:
@@ -91,7 +92,7 @@ def parse_message(raw: bytes, *, max_bytes: int | None = None) -> ParsedMessage:
         return _unreadable(msg, f"cannot read the message: {type(exc).__name__}: {exc}"[:200])
 
 
-def _parse(msg: EmailMessage) -> ParsedMessage:
+def _parse(msg: Message) -> ParsedMessage:
     headers = _read_headers(msg)
     body_parts = _body_parts(msg)
     broken = _defects(msg) & _BROKEN_MIME
@@ -108,8 +109,8 @@ def _parse(msg: EmailMessage) -> ParsedMessage:
 # --- headers ---------------------------------------------------------------------------------
 #
 # policy.default builds a structured header object on every access, which costs more
-# than parsing the whole message; headers are therefore read raw, once, and only the
-# few that need it are decoded.
+# than parsing the whole message; the message is therefore parsed with compat32, its
+# headers are read raw, once, and only the few that need it are decoded.
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -145,7 +146,7 @@ class _Headers:
 
 def _headers_only(raw: bytes) -> Message | None:
     try:
-        return BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
     except Exception:  # not even the headers can be read
         return None
 
@@ -282,6 +283,7 @@ class _Type:
     content_type: str
     params: dict[str, str]
     disposition: str
+    declared: bool = True  # whether there was a Content-Type header at all
 
     @property
     def maintype(self) -> str:
@@ -290,6 +292,25 @@ class _Type:
     @property
     def subtype(self) -> str:
         return self.content_type.partition("/")[2]
+
+
+class _Part(Message):
+    """A message part whose structure is read the way ``_read_type`` reads it.
+
+    The parser asks each part for its type and boundary. ``policy.default`` answers
+    by building a structured header object each time, which cost more than all the
+    rest of the parse; ``compat32`` answers cheaply but takes junk after a quoted
+    boundary (``boundary="b1" x``) into the boundary. These answers come from the
+    one parse of Content-Type that the rest of this module uses as well.
+    """
+
+    def get_content_type(self) -> str:
+        kind = _type_of(self)
+        return kind.content_type if kind.declared else self.get_default_type()
+
+    def get_boundary(self, failobj: Any = None) -> Any:
+        boundary = _type_of(self).params.get("boundary")
+        return failobj if boundary is None else boundary
 
 
 def _type_of(part: Message) -> _Type:
@@ -303,9 +324,11 @@ def _read_type(part: Message) -> _Type:
     content_type = "text/plain"
     params: dict[str, str] = {}
     disposition = ""
+    declared = False
     for name, value in part.raw_items():
         lowered = name.lower()
         if lowered == "content-type" and not params and content_type == "text/plain":
+            declared = True
             main, _, rest = str(value).partition(";")
             main = _SPACE.sub("", main).lower()
             if main.count("/") == 1 and all(main.split("/")):
@@ -313,13 +336,15 @@ def _read_type(part: Message) -> _Type:
             params = {k.lower(): _unquote(v) for k, v in _PARAM.findall(";" + rest)}
         elif lowered == "content-disposition" and not disposition:
             disposition = _SPACE.sub("", str(value).partition(";")[0]).lower()
-    return _Type(content_type, params, disposition)
+    return _Type(content_type, params, disposition, declared)
 
 
 def _unquote(value: str) -> str:
     value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1].replace('\\"', '"')
+    if value.startswith('"'):
+        # A quote left open (a truncated header) still opens the value, as in the stdlib.
+        value = value[1:-1] if len(value) >= 2 and value.endswith('"') else value[1:]
+        value = value.replace('\\"', '"')
     return value
 
 
@@ -328,7 +353,7 @@ def _subparts(part: Message) -> list[Message]:
     return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
 
 
-def _body_parts(msg: EmailMessage) -> list[Message]:
+def _body_parts(msg: Message) -> list[Message]:
     """The parts that make the body: the HTML one first when there is one, then plain."""
     found: dict[str, Message] = {}
     _find_bodies(msg, found)
@@ -431,7 +456,7 @@ def _quote(content: str, depth: int) -> str:
 # --- attachments ---------------------------------------------------------------------------------
 
 
-def _attachments(msg: EmailMessage, body_parts: Iterable[Message], html: str) -> list[Attachment]:
+def _attachments(msg: Message, body_parts: Iterable[Message], html: str) -> list[Attachment]:
     skip = {id(p) for p in body_parts}
     out: list[Attachment] = []
     referenced: frozenset[str] | None = None
@@ -487,11 +512,18 @@ def _named(part: Message, kind: _Type) -> bool:
 
 
 def _filename(part: Message) -> str:
+    # File names are read with the modern policy, which also decodes the RFC 2047 words
+    # many programs put in them and ignores junk after a quoted name; only the two
+    # headers that can carry a name are handed to it, so that costs little.
+    probe = EmailMessage(policy.default)
+    for name, value in part.raw_items():
+        if name.lower() in ("content-disposition", "content-type"):
+            probe.set_raw(name, value)
     try:
-        name = part.get_filename()
+        filename = probe.get_filename()
     except Exception:  # a malformed RFC 2231 parameter
         return ""
-    return _SPACE.sub(" ", name or "").strip().replace("/", "_").replace("\\", "_")
+    return _SPACE.sub(" ", filename or "").strip().replace("/", "_").replace("\\", "_")
 
 
 def _message_bytes(part: Message) -> bytes:
