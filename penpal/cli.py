@@ -199,14 +199,17 @@ def ingest(ctx: _Context, once: bool, as_json: bool) -> None:
         async with _opened_store(settings) as store:
             mailbox = _mailbox(settings)
             try:
-                report = await workflows.ingest_once(store, mailbox, settings=settings, clock=_now)
-                while not once:
-                    _print_report(report, as_json)
-                    await mailbox.wait_for_mail(settings.imap.poll_interval)
-                    report = await workflows.ingest_once(
+                if once:
+                    return await workflows.ingest_once(
                         store, mailbox, settings=settings, clock=_now
                     )
-                return report
+                await workflows.keep_ingesting(
+                    store,
+                    mailbox,
+                    settings=settings,
+                    clock=_now,
+                    on_report=lambda report: _print_report(report, as_json),
+                )
             finally:
                 await mailbox.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -13,7 +14,7 @@ import pytest
 from penpal import workflows
 from penpal.config import Settings, WriterSettings, default_settings
 from penpal.conversations import make_token, reply_address
-from penpal.errors import ConfigError, NotFound, WorkflowError
+from penpal.errors import ConfigError, IntakeError, NotFound, WorkflowError
 from penpal.intake import IncomingMessage, MaildirMailbox
 from penpal.letters import Article, Correspondence, CorrespondenceId, State, Writer
 from penpal.store import RawStatus, Store
@@ -427,3 +428,65 @@ def test_render_draft_refuses_unknown_format() -> None:
     article = Article(CorrespondenceId("abc123"), "T", "I", (), "nl", 1)
     with pytest.raises(WorkflowError, match="unknown draft format"):
         workflows.render_draft(article, "pdf", template_environment())
+
+
+class FlakyMailbox:
+    """A mailbox with the Mailbox signature that fails its first two reads, then has mail."""
+
+    def __init__(self, raws: list[bytes]) -> None:
+        self.raws = raws
+        self.failures = 2
+        self.marked: list[str] = []
+        self.passes = 0
+
+    async def fetch_new(self) -> list[IncomingMessage]:
+        if self.failures:
+            self.failures -= 1
+            raise IntakeError("IMAP mail.example:993: connection refused")
+        self.passes += 1
+        pending = [IncomingMessage(f"k{i}", raw) for i, raw in enumerate(self.raws)]
+        return [m for m in pending if m.key not in self.marked]
+
+    async def mark_processed(self, message: IncomingMessage, *, quarantined: bool = False) -> None:
+        self.marked.append(message.key)
+
+    async def wait_for_mail(self, timeout: float) -> None:  # noqa: ASYNC109  # the Mailbox protocol
+        await asyncio.sleep(0)
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_keep_ingesting_survives_an_outage(
+    store: Store, settings: Settings, clock: Clock, correspondence: Correspondence
+) -> None:
+    """A mailbox that fails is retried with growing pauses, and its letters then arrive."""
+    mailbox = FlakyMailbox([letter(DENISE, FIRST, subject=TOPIC, message_id="1@brieven.example")])
+    reports: list[workflows.IntakeReport] = []
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def quick_sleep(delay: float) -> None:
+        pauses.append(delay)
+        await real_sleep(0)
+
+    task = asyncio.create_task(
+        workflows.keep_ingesting(
+            store,
+            mailbox,
+            settings=settings,
+            clock=clock,
+            on_report=reports.append,
+            max_backoff=1.5,
+        )
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(asyncio, "sleep", quick_sleep)
+        while mailbox.passes < 3:
+            await real_sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert pauses[:2] == [1.0, 1.5]
+    assert reports[0].counts == {"letter": 1}
+    assert mailbox.marked == ["k0"]

@@ -18,6 +18,7 @@ from penpal.workflows.receiving import (
     Receipt,
     import_messages,
     ingest_once,
+    keep_ingesting,
     receive,
     resume,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "current_draft",
     "import_messages",
     "ingest_once",
+    "keep_ingesting",
     "receive",
     "render_draft",
     "resume",

@@ -10,15 +10,17 @@ a clock.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 
 from penpal.config import Settings, require_secret
 from penpal.conversations import Filed, assign, thread_keys
-from penpal.errors import NotFound
+from penpal.errors import IntakeError, NotFound, StoreError
 from penpal.intake import IncomingMessage, Mailbox
 from penpal.letters import (
     CommandName,
@@ -245,6 +247,33 @@ async def ingest_once(
         await mailbox.mark_processed(message, quarantined=receipt.status is RawStatus.QUARANTINED)
         report.add(receipt)
     return report
+
+
+async def keep_ingesting(
+    store: Store,
+    mailbox: Mailbox,
+    *,
+    settings: Settings,
+    clock: Clock,
+    on_report: Callable[[IntakeReport], None],
+    max_backoff: float = 300.0,
+) -> NoReturn:
+    """Ingest, wait for mail, ingest again, until cancelled.
+
+    A mailbox or database that fails is tried again after a pause that doubles
+    each time up to ``max_backoff`` seconds, and returns to one second once a pass
+    succeeds: the operator never has to restart penpal after an outage.
+    """
+    delay = 1.0
+    while True:
+        try:
+            on_report(await ingest_once(store, mailbox, settings=settings, clock=clock))
+            delay = 1.0
+            await mailbox.wait_for_mail(settings.imap.poll_interval)
+        except (IntakeError, StoreError) as exc:
+            log.warning("intake failed: %s; trying again in %.0f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_backoff)
 
 
 async def import_messages(
