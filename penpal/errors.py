@@ -10,6 +10,8 @@ so that callers handle one type per edge::
     ├── MailFormatError      a message cannot be read (broken MIME, too large, …)
     ├── IntakeError          the mailbox (IMAP server or Maildir) failed us
     ├── RelayError           the SMTP server failed us
+    │   ├── TransientRelayError  worth trying again (connection lost, 4xx reply)
+    │   └── PermanentRelayError  not worth trying again (5xx, a refused recipient)
     ├── StoreError           the database failed us
     │   └── NotFound         no such correspondence, letter or message
     ├── WorkflowError        a request that the current state does not allow
@@ -37,6 +39,14 @@ class IntakeError(PenpalError, ConnectionError):
 
 class RelayError(PenpalError, ConnectionError):
     """Sending mail failed."""
+
+
+class TransientRelayError(RelayError):
+    """Sending failed in a way that may pass: try again later."""
+
+
+class PermanentRelayError(RelayError):
+    """The server refused the mail for good; trying again would not help."""
 
 
 class StoreError(PenpalError):

@@ -312,3 +312,30 @@ class Article:
     images: tuple[Image, ...] = ()
     credit: str = ""
     suggestions: Suggestions = field(default_factory=Suggestions)
+
+
+class MailKind(enum.StrEnum):
+    """Why penpal sends a mail."""
+
+    RELAY = "relay"
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    CONFIRMATION = "confirmation"
+    NOTIFICATION = "notification"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """A mail penpal will send: its final Message-ID (no angle brackets), envelope and bytes.
+
+    ``raw`` is the complete RFC 5322 message as it will go over SMTP; the
+    Message-ID inside it equals ``message_id``, so a resend after a crash is
+    folded into one by mail programs.
+    """
+
+    message_id: str
+    kind: MailKind
+    sender: str
+    recipients: tuple[str, ...]
+    raw: bytes = field(repr=False)
+    correspondence_id: CorrespondenceId | None = None
