@@ -165,16 +165,12 @@ def assign(
     sender = message.sender.email if message.sender else ""
     if not sender:
         return Unplaced("the message has no sender address")
-    if keys.bad_token:
-        return Unplaced("the reply address carries a token that is not valid")
-    if keys.token_id is not None:
-        if by_token is None:
-            return Unplaced(
-                f"the reply token names correspondence {keys.token_id}, which does not exist"
-            )
-        return _by_writer(by_token, sender, Via.TOKEN)
-    if by_reference is not None:
-        return _by_writer(by_reference, sender, Via.REFERENCES)
+    evidence = _by_evidence(keys, by_token=by_token, by_reference=by_reference)
+    if isinstance(evidence, Unplaced):
+        return evidence
+    if evidence is not None:
+        via = Via.TOKEN if keys.token_id is not None else Via.REFERENCES
+        return _by_writer(evidence, sender, via)
     if not of_sender:
         return Unplaced(f"{sender} is not a writer of any open correspondence")
     matching = [c for c in of_sender if keys.subject and keys.subject in _subjects_of(c)]
@@ -184,6 +180,42 @@ def assign(
         ids = ", ".join(sorted(c.id for c in matching))
         return Unplaced(f"the subject matches more than one correspondence of {sender} ({ids})")
     return Unplaced(f"no correspondence of {sender} has the subject {message.subject!r}")
+
+
+def assign_editor(
+    keys: ThreadKeys,
+    *,
+    by_token: Correspondence | None,
+    by_reference: Correspondence | None,
+) -> Correspondence | Unplaced:
+    """Which correspondence an editor's command is about.
+
+    Editors do not write letters; their commands (``#approve``, ``#klaar``) answer a
+    mail penpal sent them, so only the reply token or the references can say which
+    correspondence is meant. A subject alone is not enough for a state change.
+    """
+    evidence = _by_evidence(keys, by_token=by_token, by_reference=by_reference)
+    if evidence is None:
+        return Unplaced("an editor's command must answer a mail about its correspondence")
+    return evidence
+
+
+def _by_evidence(
+    keys: ThreadKeys,
+    *,
+    by_token: Correspondence | None,
+    by_reference: Correspondence | None,
+) -> Correspondence | Unplaced | None:
+    """The correspondence named by the token, else by the references; None if neither speaks."""
+    if keys.bad_token:
+        return Unplaced("the reply address carries a token that is not valid")
+    if keys.token_id is not None:
+        if by_token is None:
+            return Unplaced(
+                f"the reply token names correspondence {keys.token_id}, which does not exist"
+            )
+        return by_token
+    return by_reference
 
 
 def _subjects_of(correspondence: Correspondence) -> set[str]:

@@ -13,6 +13,7 @@ from penpal.conversations import (
     Unplaced,
     Via,
     assign,
+    assign_editor,
     find_token,
     make_token,
     normalise_subject,
@@ -294,3 +295,18 @@ def test_message_without_sender_is_unplaced() -> None:
         _message(sender=""), _keys(), by_token=None, by_reference=None, of_sender=[FIRST]
     )
     assert result == Unplaced("the message has no sender address")
+
+
+def test_editor_command_needs_a_token_or_reference() -> None:
+    """An editor's command is placed by token, then by reference, never by subject alone."""
+    assert assign_editor(_keys(token_id=FIRST.id), by_token=FIRST, by_reference=SECOND) == FIRST
+    assert assign_editor(_keys(), by_token=None, by_reference=SECOND) == SECOND
+    assert isinstance(assign_editor(_keys(), by_token=None, by_reference=None), Unplaced)
+    assert isinstance(
+        assign_editor(_keys(bad_token=True), by_token=None, by_reference=SECOND), Unplaced
+    )
+    missing = assign_editor(
+        _keys(token_id=CorrespondenceId("gone00")), by_token=None, by_reference=None
+    )
+    assert isinstance(missing, Unplaced)
+    assert "gone00" in missing.reason
