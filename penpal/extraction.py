@@ -201,6 +201,13 @@ _CLOSING = re.compile(
 _LONE_NAME = re.compile(
     r"^[\-/\u2013\u2014]{0,2}\s?[A-ZÀ-Þ][\w'\u2019-]*(?: [A-ZÀ-Þ][\w.'\u2019-]*){0,2}$"
 )
+# A name and a comma as a paragraph of its own ("Anna,") greets without a greeting word;
+# words that open a sentence that way ("Yes,", "Well,") are not names.
+_NAME_GREETING = re.compile(
+    r"^(?!(?i:yes|no|well|so|ok|okay|oh|right|sorry|thanks|ja|nee|nou|goed|oké|nein|oui|non|"
+    r"alors|bon|eh|hm+)\b)"
+    r"[A-ZÀ-Þ][\w'\u2019-]*(?: (?:en |and |und |et |& )?[A-ZÀ-Þ][\w'\u2019-]*){0,2}\s?,$"
+)
 _NAME_LINE = re.compile(
     r"^[\s\-/\u2013\u2014]*[^\W\d_][\w.'\u2019-]*(?:[ ,&]+[^\W\d_][\w.'\u2019-]*){0,3}\s*[!.]?$"
 )
@@ -613,8 +620,16 @@ def _last_paragraph_start(lines: Sequence[str]) -> int:
 
 
 def _is_disclaimer(paragraph: Sequence[str]) -> bool:
+    """A long closing paragraph in the words of a confidentiality notice.
+
+    Word and Outlook write such a notice as one unwrapped line; one disclaimer word in
+    one line could be a letter's own sentence, so a single line needs two.
+    """
     text = " ".join(paragraph)
-    return len(text) >= 80 and len(_DISCLAIMER.findall(text)) >= 1 and len(paragraph) >= 2
+    if len(text) < 80:
+        return False
+    found = {m.lower() for m in _DISCLAIMER.findall(text)}
+    return len(found) >= (1 if len(paragraph) >= 2 else 2)
 
 
 def _is_dash_signature(lines: Sequence[str]) -> bool:
@@ -665,7 +680,7 @@ def _assemble(paragraphs: list[str], commands: tuple[Command, ...], cuts: list[C
     salutation = ""
     if body_parts:
         first, _, rest = body_parts[0].partition("\n")
-        if _is_salutation(first):
+        if _is_salutation(first, alone=not rest.strip() and len(body_parts) > 1):
             salutation = first.strip()
             if rest.strip():
                 body_parts[0] = rest
@@ -692,10 +707,14 @@ def _assemble(paragraphs: list[str], commands: tuple[Command, ...], cuts: list[C
     )
 
 
-def _is_salutation(line: str) -> bool:
+def _is_salutation(line: str, *, alone: bool = False) -> bool:
+    """Whether ``line`` greets the partner; ``alone``: it is a paragraph of its own."""
     plain = _plain(line)
-    if not plain or len(plain) > 60 or _SALUTATION.match(plain) is None:
+    if not plain or len(plain) > 60:
         return False
+    if _SALUTATION.match(plain) is None:
+        # "Anna," on a line of its own greets by name alone.
+        return alone and _NAME_GREETING.match(plain) is not None
     return plain.endswith((",", "!", ":")) or len(plain.split()) <= 4
 
 

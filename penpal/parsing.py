@@ -4,10 +4,10 @@
 (``compat32``; what needs decoding is decoded here: addresses and RFC 2047 words in
 headers, file names), the body part (HTML turned into text by ``penpal.markup``, else
 text/plain with ``format=flowed`` undone), charsets tried as declared, then UTF-8,
-cp1252 and latin-1, and every other part kept as an attachment. It classifies the message as letter, command, auto-reply, bounce or
-unreadable, and hands the body text to ``penpal.extraction``. It never raises: what it
-cannot read comes back as ``UNREADABLE`` with a reason. It does no I/O and decides
-nothing about correspondences.
+cp1252 and latin-1, and every other part kept as an attachment. It classifies the
+message as letter, command, auto-reply, bounce or unreadable, and hands the body text
+to ``penpal.extraction``. It never raises: what it cannot read comes back as
+``UNREADABLE`` with a reason. It does no I/O and decides nothing about correspondences.
 """
 
 from __future__ import annotations

@@ -192,6 +192,40 @@ def test_disclaimer_and_list_footer_are_cut() -> None:
     assert {c.reason for c in result.removed} == {"disclaimer", "mailing-list footer"}
 
 
+def test_one_line_disclaimer_needs_two_disclaimer_words() -> None:
+    """Outlook's unwrapped one-line notice is cut; one line with one such word is a letter's."""
+    notice = (
+        "This e-mail and any attachments are confidential and intended solely for the "
+        "addressee. If you are not the intended recipient, please delete it."
+    )
+    result = extract(LETTER + "\n\n" + notice)
+    assert result.text == LETTER
+    assert [c.reason for c in result.removed] == ["disclaimer"]
+    own = (
+        "Wat je me vertelde blijft vertrouwelijk, dat beloof ik, ook als het later "
+        "nog eens ter sprake komt."
+    )
+    assert extract("Hoi,\n\nVerhaal.\n\n" + own).text.endswith(own)
+
+
+@pytest.mark.parametrize(
+    ("first", "salutation"),
+    [("Anna,", "Anna,"), ("Carola en Denise,", "Carola en Denise,"), ("Yes,", ""), ("Well,", "")],
+    ids=["name", "two-names", "yes", "well"],
+)
+def test_a_name_alone_with_a_comma_is_a_salutation(first: str, salutation: str) -> None:
+    """A first paragraph that is only a name and a comma greets; "Yes," and "Well," do not."""
+    result = extract(first + "\n\nIk schrijf je vanuit de trein.\n\nBram")
+    assert result.salutation == salutation
+    assert result.body.startswith("Ik schrijf") is bool(salutation)
+
+
+def test_a_name_with_a_comma_inside_a_paragraph_is_not_a_salutation() -> None:
+    """A name and a comma that run on into more text on the next line do not greet."""
+    result = extract("Anna,\nBram en Carola kwamen ook.\n\nTot snel,\nDenise")
+    assert result.salutation == ""
+
+
 def test_paragraphs_are_separated_by_one_blank_line() -> None:
     """Runs of blank lines and trailing spaces are normalised away."""
     result = extract("\r\n\r\nEen.  \r\n\r\n\r\n\r\nTwee.\r\n\r\n")

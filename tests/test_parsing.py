@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from penpal.demo import SampleLetter, sample_letters
 from penpal.letters import Address, CommandName, CutKind, MessageKind
 from penpal.parsing import decode_text, parse_message, unflow
 
 MESSAGES = Path(__file__).parent / "messages"
 GOLDEN = sorted(MESSAGES.glob("*.eml"))
+SAMPLES = sample_letters()
 
 
 def _expected(path: Path) -> dict[str, Any]:
@@ -24,8 +27,8 @@ def _expected(path: Path) -> dict[str, Any]:
 
 
 def test_there_are_enough_golden_messages() -> None:
-    """The golden set covers at least twenty messages, each with its expectation."""
-    assert len(GOLDEN) >= 20
+    """The golden set covers at least forty messages, each with its expectation."""
+    assert len(GOLDEN) >= 40
     for path in GOLDEN:
         assert path.with_suffix(".expected.json").exists(), path.name
 
@@ -61,6 +64,25 @@ def test_golden_message(path: Path) -> None:
         assert parsed.reason == ""
     assert "\n\n\n" not in extraction.text
     assert "\n\n\n" not in extraction.body
+
+
+def _normalised(text: str) -> str:
+    """Trailing whitespace and runs of blank lines do not count when comparing letters."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+@pytest.mark.parametrize("letter", SAMPLES, ids=[s.name for s in SAMPLES])
+def test_demo_letter(letter: SampleLetter) -> None:
+    """Each demo letter extracts to the text and body written beside it."""
+    extraction = parse_message(letter.raw).extraction
+    assert _normalised(extraction.text) == _normalised(letter.expected_text)
+    assert _normalised(extraction.body) == _normalised(letter.expected_body)
+
+
+def test_there_are_eight_demo_letters() -> None:
+    """The demo correspondence has its eight letters, so the test above cannot pass empty."""
+    assert len(SAMPLES) == 8
 
 
 def _message(body: str, **headers: str) -> bytes:
