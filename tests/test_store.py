@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from penpal.errors import NotFound, StoreError
@@ -25,13 +25,23 @@ from penpal.letters import (
     Cut,
     CutKind,
     Extraction,
+    MailKind,
     MessageKind,
     MessageRecordId,
+    OutgoingMail,
     ParsedMessage,
     State,
     Writer,
 )
-from penpal.store import RawStatus, Repository, Store, alembic_config, repository
+from penpal.store import (
+    OutboxEntry,
+    OutboxStatus,
+    RawStatus,
+    Repository,
+    Store,
+    alembic_config,
+    repository,
+)
 from penpal.store.tables import Base
 
 ANNA = Writer(email="anna@schrijvers.example", name="Anna de Vries", label="Anna")
@@ -121,7 +131,7 @@ async def test_migration_matches_the_tables(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert diff == []
-    assert revision == "0001"
+    assert revision == "0002"
 
 
 async def test_plain_sqlite_url_gets_the_async_driver(tmp_path: object) -> None:
@@ -770,3 +780,571 @@ async def test_repository_is_what_a_unit_yields(store: Store) -> None:
     """A unit hands out a Repository."""
     async with store.unit() as repo:
         assert isinstance(repo, Repository)
+
+
+# migrating an existing database
+
+
+def _schema(connection: Connection) -> tuple[str | None, set[str]]:
+    revision = MigrationContext.configure(connection).get_current_revision()
+    return revision, set(inspect(connection).get_table_names())
+
+
+TABLES_AT_0001 = {
+    "alembic_version",
+    "writers",
+    "correspondences",
+    "correspondence_writers",
+    "messages",
+    "letters",
+    "attachments",
+    "drafts",
+    "events",
+    "mailbox_state",
+}
+
+
+async def _inspect(database_url: str) -> tuple[str | None, set[str]]:
+    """The database's Alembic revision and its tables."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_schema)
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_from_0001_keeps_the_data_and_downgrades(
+    database_url: str, now: datetime
+) -> None:
+    """A 0001 database with data gains the outbox keeping everything; 0002 can be undone."""
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0001")
+    assert await _inspect(database_url) == ("0001", TABLES_AT_0001)
+    old = Store.connect(database_url)
+    try:
+        created = await start(old, now)
+        record_id = await file(old, created, "old@anna.example", now)
+        async with old.unit() as repo:
+            bounced = await repo.save_raw(b"bounce", source="test", now=now)
+            await repo.save_draft(created.id, {"title": "Oud"}, now=now, actor="editor")
+    finally:
+        await old.close()
+
+    store = Store.connect(database_url)
+    try:
+        await store.upgrade()
+        revision, tables = await _inspect(database_url)
+        assert revision == "0002"
+        assert {"outbox", "notices"} <= tables
+        async with store.unit() as repo:
+            assert await repo.get_correspondence(created.id) == created
+            (letter,) = await repo.letters(created.id)
+            assert letter.message_id == "old@anna.example"
+            assert await repo.raw(record_id) == b"old@anna.example"
+            assert await repo.latest_draft(created.id) == (1, {"title": "Oud"})
+            await repo.enqueue_mail(mail("relay-1@penpal.example", created.id), now=now)
+            await repo.mark_raw(bounced.id, RawStatus.OWN, reason="came back", now=now)
+            assert await repo.claim_notice("k", now=now, period=timedelta(days=1))
+    finally:
+        await store.close()
+
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0001")
+    revision, tables = await _inspect(database_url)
+    assert revision == "0001"
+    assert not {"outbox", "notices"} & tables
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT id, status FROM messages"))
+            statuses: dict[int, str] = dict(rows.all())
+    finally:
+        await engine.dispose()
+    # Code at 0001 does not know "own".
+    assert statuses == {record_id: "letter", bounced.id: "discarded"}
+
+    again = Store.connect(database_url)
+    try:
+        await again.upgrade()
+        async with again.unit() as repo:
+            assert await repo.outbox() == []
+            assert len(await repo.letters(created.id)) == 1
+    finally:
+        await again.close()
+
+
+# outbox
+
+
+def mail(
+    message_id: str,
+    correspondence_id: CorrespondenceId | None = None,
+    *,
+    kind: MailKind = MailKind.RELAY,
+    recipients: tuple[str, ...] = ("bart@letters.example",),
+) -> OutgoingMail:
+    """An outgoing mail as the letters module would compose it."""
+    return OutgoingMail(
+        message_id=message_id,
+        kind=kind,
+        sender="penpal@penpal.example",
+        recipients=recipients,
+        raw=f"Message-ID: <{message_id}>\r\n\r\nHallo\r\n".encode(),
+        correspondence_id=correspondence_id,
+    )
+
+
+async def enqueue(store: Store, *mails: OutgoingMail, now: datetime) -> list[OutboxEntry]:
+    """Enqueue mails in one unit of work."""
+    async with store.unit() as repo:
+        return [await repo.enqueue_mail(m, now=now) for m in mails]
+
+
+async def test_enqueue_mail(store: Store, now: datetime) -> None:
+    """An enqueued mail is pending, due now, untried, with its envelope and bytes."""
+    created = await start(store, now)
+    relay = mail("<relay-1@penpal.example>", created.id, recipients=("a@x.example", "b@x.example"))
+    (entry,) = await enqueue(store, relay, now=now)
+    assert entry.message_id == "relay-1@penpal.example"
+    assert entry.kind is MailKind.RELAY
+    assert entry.sender == "penpal@penpal.example"
+    assert entry.recipients == ("a@x.example", "b@x.example")
+    assert entry.correspondence_id == created.id
+    assert entry.status is OutboxStatus.PENDING
+    assert (entry.attempts, entry.last_error, entry.sent_at) == (0, "", None)
+    assert entry.next_attempt_at == entry.created_at == now
+    assert entry.raw == relay.raw
+    assert "raw" not in repr(entry)
+    async with store.unit() as repo:
+        assert await repo.outbox_entry("relay-1@penpal.example") == entry
+        assert await repo.outbox_entry("<relay-1@penpal.example>") == entry
+
+
+async def test_enqueue_same_message_id_twice_keeps_one(store: Store, now: datetime) -> None:
+    """Enqueueing a Message-ID again returns the first entry and adds no row."""
+    (first,) = await enqueue(store, mail("once@penpal.example"), now=now)
+    again = OutgoingMail(
+        message_id="once@penpal.example",
+        kind=MailKind.REMINDER,
+        sender="other@penpal.example",
+        recipients=("x@x.example",),
+        raw=b"different",
+    )
+    async with store.unit() as repo:
+        second = await repo.enqueue_mail(again, now=now + timedelta(hours=1))
+        third = await repo.enqueue_mail(again, now=now + timedelta(hours=2))
+        listed = await repo.outbox()
+    assert second == third == first
+    assert second.raw == first.raw
+    assert len(listed) == 1
+
+
+async def test_concurrent_enqueues_of_one_mail_keep_one(store: Store, now: datetime) -> None:
+    """Units enqueueing the same Message-ID at once end with one entry, the same for all."""
+
+    async def put() -> OutboxEntry:
+        async with store.unit() as repo:
+            entry = await repo.enqueue_mail(mail("race@penpal.example"), now=now)
+            await asyncio.sleep(0)
+            return entry
+
+    results = await asyncio.gather(put(), put(), put())
+    assert len({entry.id for entry in results}) == 1
+    async with store.unit() as repo:
+        assert len(await repo.outbox()) == 1
+
+
+async def test_enqueue_refuses_unsendable_mail(store: Store, now: datetime) -> None:
+    """A mail without Message-ID or recipients, or for an unknown correspondence, is refused."""
+    async with store.unit() as repo:
+        with pytest.raises(StoreError, match="needs a Message-ID"):
+            await repo.enqueue_mail(mail("<>"), now=now)
+        with pytest.raises(StoreError, match="no recipients"):
+            await repo.enqueue_mail(mail("lonely@penpal.example", recipients=()), now=now)
+        with pytest.raises(NotFound):
+            await repo.enqueue_mail(mail("x@penpal.example", CorrespondenceId("zzzzzz")), now=now)
+        with pytest.raises(NotFound, match=r"<nowhere@penpal\.example>"):
+            await repo.outbox_entry("<nowhere@penpal.example>")
+        with pytest.raises(NotFound):
+            await repo.outbox_entry("")
+        assert await repo.outbox() == []
+
+
+async def test_claim_due_mail_oldest_first_within_limit(store: Store, now: datetime) -> None:
+    """Claiming takes due pending mail oldest first, bytes included, at most ``limit``."""
+    await enqueue(store, mail("second@penpal.example"), now=now + timedelta(minutes=1))
+    await enqueue(store, mail("first@penpal.example"), now=now)
+    await enqueue(store, mail("future@penpal.example"), now=now + timedelta(hours=1))
+    async with store.unit() as repo:
+        assert await repo.claim_due_mail(now=now - timedelta(seconds=1), lease=timedelta(1)) == []
+        assert await repo.claim_due_mail(now=now, lease=timedelta(minutes=5), limit=0) == []
+        one = await repo.claim_due_mail(
+            now=now + timedelta(minutes=2), lease=timedelta(minutes=5), limit=1
+        )
+        rest = await repo.claim_due_mail(now=now + timedelta(minutes=2), lease=timedelta(minutes=5))
+    assert [e.message_id for e in one] == ["first@penpal.example"]
+    assert [e.message_id for e in rest] == ["second@penpal.example"]
+    assert rest[0].raw.startswith(b"Message-ID: <second@penpal.example>")
+
+
+async def test_claim_holds_until_the_lease_runs_out(store: Store, now: datetime) -> None:
+    """A claimed mail is not claimed again until its lease ends; then it is (the sender died)."""
+    await enqueue(store, mail("held@penpal.example"), now=now)
+    lease = timedelta(minutes=5)
+    async with store.unit() as repo:
+        (claimed,) = await repo.claim_due_mail(now=now, lease=lease)
+    async with store.unit() as repo:
+        assert await repo.claim_due_mail(now=now + timedelta(minutes=4), lease=lease) == []
+        (again,) = await repo.claim_due_mail(now=now + lease, lease=lease)
+    assert again.id == claimed.id
+    assert again.status is OutboxStatus.PENDING
+    async with store.unit() as repo:
+        with pytest.raises(StoreError, match="positive lease"):
+            await repo.claim_due_mail(now=now, lease=timedelta(0))
+
+
+async def test_mark_sent(store: Store, now: datetime) -> None:
+    """A sent mail records when, counts the try, and is never claimed again."""
+    (entry,) = await enqueue(store, mail("sent@penpal.example"), now=now)
+    later = now + timedelta(seconds=3)
+    async with store.unit() as repo:
+        await repo.claim_due_mail(now=now, lease=timedelta(minutes=5))
+        await repo.mark_sent(entry.id, now=later)
+    async with store.unit() as repo:
+        stored = await repo.outbox_entry("sent@penpal.example")
+        assert await repo.claim_due_mail(now=now + timedelta(days=9), lease=timedelta(1)) == []
+        with pytest.raises(NotFound):
+            await repo.mark_sent(404, now=now)
+    assert (stored.status, stored.sent_at, stored.attempts) == (OutboxStatus.SENT, later, 1)
+
+
+async def test_mark_retry_releases_and_reschedules(store: Store, now: datetime) -> None:
+    """A retry counts the try, keeps the error, and makes the mail due again later."""
+    (entry,) = await enqueue(store, mail("retry@penpal.example"), now=now)
+    lease = timedelta(minutes=5)
+    retry_at = now + timedelta(minutes=2)
+    async with store.unit() as repo:
+        await repo.claim_due_mail(now=now, lease=lease)
+        await repo.mark_retry(
+            entry.id, now=now, next_attempt_at=retry_at, error="451 4.3.0 try again later"
+        )
+    async with store.unit() as repo:
+        stored = await repo.outbox_entry("retry@penpal.example")
+        early = await repo.claim_due_mail(now=retry_at - timedelta(seconds=1), lease=lease)
+        # Due again before the first lease would have ended: the claim was released.
+        (due,) = await repo.claim_due_mail(now=retry_at, lease=lease)
+        with pytest.raises(NotFound):
+            await repo.mark_retry(404, now=now, next_attempt_at=now, error="x")
+    assert stored.status is OutboxStatus.PENDING
+    assert (stored.attempts, stored.last_error) == (1, "451 4.3.0 try again later")
+    assert stored.next_attempt_at == retry_at
+    assert early == []
+    assert due.id == entry.id
+    assert due.attempts == 1
+
+
+async def test_mark_failed_is_final(store: Store, now: datetime) -> None:
+    """A failed mail keeps its reason and is never claimed again."""
+    (entry,) = await enqueue(store, mail("failed@penpal.example"), now=now)
+    async with store.unit() as repo:
+        await repo.claim_due_mail(now=now, lease=timedelta(minutes=5))
+        await repo.mark_failed(entry.id, now=now, error="550 5.1.1 no such user")
+    async with store.unit() as repo:
+        stored = await repo.outbox_entry("failed@penpal.example")
+        assert await repo.claim_due_mail(now=now + timedelta(days=9), lease=timedelta(1)) == []
+        with pytest.raises(NotFound):
+            await repo.mark_failed(404, now=now, error="x")
+    assert stored.status is OutboxStatus.FAILED
+    assert (stored.attempts, stored.last_error, stored.sent_at) == (
+        1,
+        "550 5.1.1 no such user",
+        None,
+    )
+
+
+async def test_late_marks_do_not_undo_a_sent_mail(store: Store, now: datetime) -> None:
+    """A sender whose lease ran out cannot put back or fail a mail another sender sent."""
+    (entry,) = await enqueue(store, mail("late@penpal.example"), now=now)
+    async with store.unit() as repo:
+        await repo.mark_sent(entry.id, now=now)
+        await repo.mark_retry(entry.id, now=now, next_attempt_at=now, error="timeout")
+        await repo.mark_failed(entry.id, now=now, error="550")
+    async with store.unit() as repo:
+        stored = await repo.outbox_entry("late@penpal.example")
+    assert (stored.status, stored.attempts, stored.last_error) == (OutboxStatus.SENT, 1, "")
+
+
+async def test_outbox_lists_by_status_without_bytes(store: Store, now: datetime) -> None:
+    """The outbox lists entries oldest first, by status if asked, without their bytes."""
+    sent, failed, waiting = await enqueue(
+        store,
+        mail("s@penpal.example"),
+        mail("f@penpal.example"),
+        mail("w@penpal.example"),
+        now=now,
+    )
+    async with store.unit() as repo:
+        await repo.mark_sent(sent.id, now=now)
+        await repo.mark_failed(failed.id, now=now, error="550")
+        everything = await repo.outbox()
+        by_status = {status: await repo.outbox(status) for status in OutboxStatus}
+    assert [e.id for e in everything] == [sent.id, failed.id, waiting.id]
+    assert all(e.raw == b"" for e in everything)
+    assert {s: [e.id for e in es] for s, es in by_status.items()} == {
+        OutboxStatus.PENDING: [waiting.id],
+        OutboxStatus.SENT: [sent.id],
+        OutboxStatus.FAILED: [failed.id],
+    }
+
+
+async def test_concurrent_claims_never_share_a_mail(
+    store: Store, database_url: str, now: datetime
+) -> None:
+    """Two units claiming at once get different mails, and all of them between them."""
+    await enqueue(store, *(mail(f"m{i}@penpal.example") for i in range(6)), now=now)
+    # On PostgreSQL both transactions stay open until both have claimed, so the
+    # second really meets the first one's locks. SQLite runs the units one after
+    # the other (BEGIN IMMEDIATE), so waiting for each other would deadlock there.
+    both_claimed = asyncio.Barrier(2) if database_url.startswith("postgresql") else None
+
+    async def claim() -> list[int]:
+        async with store.unit() as repo:
+            entries = await repo.claim_due_mail(now=now, lease=timedelta(minutes=5), limit=4)
+            if both_claimed is not None:
+                async with asyncio.timeout(10):
+                    await both_claimed.wait()
+            await asyncio.sleep(0)
+            return [entry.id for entry in entries]
+
+    first, second = await asyncio.gather(claim(), claim())
+    assert not set(first) & set(second)
+    assert sorted([len(first), len(second)]) == [2, 4]
+    async with store.unit() as repo:
+        assert set(first) | set(second) == {e.id for e in await repo.outbox()}
+
+
+async def test_claims_from_two_stores_never_share_a_mail(database_url: str, now: datetime) -> None:
+    """Two Store objects (as two processes) claiming in turns never get the same mail."""
+    stores = [Store.connect(database_url), Store.connect(database_url)]
+    try:
+        await stores[0].upgrade()
+        await enqueue(stores[0], *(mail(f"p{i}@penpal.example") for i in range(20)), now=now)
+
+        async def drain(store: Store) -> list[int]:
+            taken: list[int] = []
+            while True:
+                async with store.unit() as repo:
+                    entries = await repo.claim_due_mail(
+                        now=now, lease=timedelta(minutes=5), limit=3
+                    )
+                    for entry in entries:
+                        await repo.mark_sent(entry.id, now=now)
+                if not entries:
+                    return taken
+                taken.extend(entry.id for entry in entries)
+
+        first, second = await asyncio.gather(drain(stores[0]), drain(stores[1]))
+    finally:
+        for opened in stores:
+            await opened.close()
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 20
+
+
+# threading
+
+
+async def test_own_mail_counts_for_threading(store: Store, now: datetime) -> None:
+    """A reply that only references penpal's relay finds the relay's correspondence."""
+    first = await start(store, now)
+    second = await start(store, now)
+    await file(store, first, "letter@anna.example", now)
+    await enqueue(store, mail("relay@penpal.example", second.id), now=now + timedelta(hours=1))
+    await enqueue(store, mail("notice@penpal.example"), now=now + timedelta(hours=2))
+    async with store.unit() as repo:
+        by_relay = await repo.correspondence_for_message_ids(["<relay@penpal.example>"])
+        # The relay is newer than the letter, so it wins.
+        newest = await repo.correspondence_for_message_ids(
+            ["letter@anna.example", "relay@penpal.example"]
+        )
+        without_correspondence = await repo.correspondence_for_message_ids(
+            ["notice@penpal.example"]
+        )
+    assert by_relay == second.id
+    assert newest == second.id
+    assert without_correspondence is None
+    await file(store, first, "later@anna.example", now + timedelta(hours=3))
+    async with store.unit() as repo:
+        newest = await repo.correspondence_for_message_ids(
+            ["later@anna.example", "relay@penpal.example"]
+        )
+    assert newest == first.id
+
+
+async def test_is_own_message(store: Store, now: datetime) -> None:
+    """Message-IDs in the outbox are penpal's own; others, and empty ones, are not."""
+    await enqueue(store, mail("own@penpal.example"), now=now)
+    async with store.unit() as repo:
+        assert await repo.is_own_message("<own@penpal.example>")
+        assert await repo.is_own_message("own@penpal.example")
+        assert not await repo.is_own_message("other@penpal.example")
+        assert not await repo.is_own_message("")
+
+
+async def test_thread_message_ids(store: Store, now: datetime) -> None:
+    """The thread lists letters and relays, invitations and reminders by penpal's clock."""
+    created = await start(store, now)
+    other = await start(store, now)
+    minute = timedelta(minutes=1)
+    await enqueue(
+        store,
+        mail("invite-anna@penpal.example", created.id, kind=MailKind.INVITATION),
+        mail("invite-bart@penpal.example", created.id, kind=MailKind.INVITATION),
+        now=now,
+    )
+    # The letter's own Date is before the invitations (a wrong clock); it was filed after.
+    await file(store, created, "l1@anna.example", now + minute, date=now - timedelta(days=1))
+    await enqueue(store, mail("r1@penpal.example", created.id), now=now + minute)
+    await enqueue(
+        store,
+        mail("done@penpal.example", created.id, kind=MailKind.CONFIRMATION),
+        mail("editor@penpal.example", created.id, kind=MailKind.NOTIFICATION),
+        mail("elsewhere@penpal.example", other.id),
+        now=now + 2 * minute,
+    )
+    await enqueue(
+        store,
+        mail("remind@penpal.example", created.id, kind=MailKind.REMINDER),
+        now=now + 3 * minute,
+    )
+    await file(store, created, "l2@bart.example", now + 4 * minute, sender=BART)
+    async with store.unit() as repo:
+        record = await repo.save_raw(b"no id", source="test", now=now + 5 * minute)
+        await repo.file_letter(record.id, created, ANNA, parsed(""), now=now + 5 * minute)
+        thread = await repo.thread_message_ids(created.id)
+        with pytest.raises(NotFound):
+            await repo.thread_message_ids(CorrespondenceId("zzzzzz"))
+    assert thread == [
+        "invite-anna@penpal.example",
+        "invite-bart@penpal.example",
+        "l1@anna.example",
+        "r1@penpal.example",
+        "remind@penpal.example",
+        "l2@bart.example",
+    ]
+
+
+# notices
+
+
+async def test_claim_notice_once_per_period(store: Store, now: datetime) -> None:
+    """A notice may be given once per period and key; the period starts at the last one given."""
+    day = timedelta(days=1)
+    key = "not-a-writer:stranger@elders.example"
+    async with store.unit() as repo:
+        assert await repo.claim_notice(key, now=now, period=day)
+        assert not await repo.claim_notice(key, now=now, period=day)
+        assert await repo.claim_notice("bounce:stranger@elders.example", now=now, period=day)
+    async with store.unit() as repo:
+        assert not await repo.claim_notice(key, now=now + day - timedelta(seconds=1), period=day)
+        assert await repo.claim_notice(key, now=now + day, period=day)
+        assert not await repo.claim_notice(key, now=now + day + timedelta(hours=1), period=day)
+        assert await repo.claim_notice(key, now=now + 2 * day, period=day)
+
+
+async def test_claim_notice_takes_any_key(store: Store, now: datetime) -> None:
+    """Keys too long for the column, or with characters PostgreSQL refuses, still work."""
+    day = timedelta(days=1)
+    long_key = "reminder:" + "ë" * 400
+    async with store.unit() as repo:
+        assert await repo.claim_notice(long_key, now=now, period=day)
+        assert not await repo.claim_notice(long_key, now=now, period=day)
+        assert await repo.claim_notice(long_key + "x", now=now, period=day)
+        assert await repo.claim_notice("odd:\x00\udcff", now=now, period=day)
+        with pytest.raises(StoreError, match="needs a key"):
+            await repo.claim_notice("", now=now, period=day)
+
+
+@pytest.mark.parametrize("given_before", [False, True], ids=["new-key", "expired-key"])
+async def test_concurrent_notice_claims_give_one(
+    store: Store, now: datetime, given_before: bool
+) -> None:
+    """Two units claiming one notice at once: exactly one may give it."""
+    day = timedelta(days=1)
+    key = "not-a-writer:stranger@elders.example"
+    if given_before:
+        async with store.unit() as repo:
+            assert await repo.claim_notice(key, now=now - 2 * day, period=day)
+    first_claimed = asyncio.Event()
+
+    async def first() -> bool:
+        async with store.unit() as repo:
+            claimed = await repo.claim_notice(key, now=now, period=day)
+            first_claimed.set()
+            # Stay open a moment, so that the second unit meets this one's row.
+            for _ in range(5):
+                await asyncio.sleep(0)
+            return claimed
+
+    async def second() -> bool:
+        await first_claimed.wait()
+        async with store.unit() as repo:
+            return await repo.claim_notice(key, now=now, period=day)
+
+    results = await asyncio.gather(first(), second(), return_exceptions=False)
+    assert sorted(results) == [False, True]
+
+
+async def test_many_concurrent_notice_claims_give_one(store: Store, now: datetime) -> None:
+    """Several units claiming one notice at once, nobody waiting for anybody: one gets it."""
+
+    async def claim() -> bool:
+        async with store.unit() as repo:
+            claimed = await repo.claim_notice("k", now=now, period=timedelta(days=1))
+            await asyncio.sleep(0)
+            return claimed
+
+    results = await asyncio.gather(*(claim() for _ in range(5)))
+    assert sorted(results) == [False] * 4 + [True]
+
+
+# reminders
+
+
+async def test_open_correspondences(store: Store, now: datetime) -> None:
+    """Only open correspondences are listed, oldest first."""
+    first = await start(store, now, "Eerste")
+    done = await start(store, now + timedelta(hours=1), "Klaar")
+    third = await start(store, now + timedelta(hours=2), "Derde")
+    async with store.unit() as repo:
+        await repo.set_state(done.id, State.COMPLETE, now=now, actor="editor")
+        found = await repo.open_correspondences()
+    assert found == [first, third]
+
+
+async def test_last_letter(store: Store, now: datetime) -> None:
+    """The last letter is the latest by date; none before the first, NotFound when unknown."""
+    created = await start(store, now)
+    async with store.unit() as repo:
+        assert await repo.last_letter(created.id) is None
+        with pytest.raises(NotFound):
+            await repo.last_letter(CorrespondenceId("zzzzzz"))
+    await file(store, created, "b@bart.example", now, sender=BART, date=now + timedelta(hours=2))
+    await file(store, created, "a@anna.example", now + timedelta(hours=1), date=now)
+    async with store.unit() as repo:
+        last = await repo.last_letter(created.id)
+        letters = await repo.letters(created.id)
+    assert last == letters[-1]
+    assert last is not None
+    assert last.message_id == "b@bart.example"
+    assert last.writer.email == "bart@letters.example"
+
+
+async def test_own_mail_that_came_back_is_kept_as_own(store: Store, now: datetime) -> None:
+    """A stored message can be marked as penpal's own returning mail, and stays so."""
+    async with store.unit() as repo:
+        record = await repo.save_raw(b"our relay again", source="test", now=now)
+        await repo.mark_raw(record.id, RawStatus.OWN, reason="penpal's own mail", now=now)
+    async with store.unit() as repo:
+        again = await repo.save_raw(b"our relay again", source="test", now=now)
+        assert await repo.unprocessed() == []
+    assert again.status is RawStatus.OWN

@@ -2,14 +2,17 @@
 
 Callers use ``Store`` (connect, upgrade, units of work) and the ``Repository`` a
 unit hands them; what comes back are the frozen types of ``penpal.letters`` and
-the record types below, never rows or sessions. Nothing here reads the clock or
-the configuration: the caller passes the database URL and ``now``.
+the record types below (outbox entries among them), never rows or sessions.
+Nothing here reads the clock or the configuration: the caller passes the
+database URL and ``now``.
 """
 
 from __future__ import annotations
 
 from penpal.store.repository import (
     Event,
+    OutboxEntry,
+    OutboxStatus,
     QuarantineEntry,
     RawRecord,
     RawStatus,
@@ -20,6 +23,8 @@ from penpal.store.repository import (
 
 __all__ = [
     "Event",
+    "OutboxEntry",
+    "OutboxStatus",
     "QuarantineEntry",
     "RawRecord",
     "RawStatus",

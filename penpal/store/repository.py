@@ -9,6 +9,11 @@ constraints (an insert in a savepoint, and the existing row when it clashes),
 never by looking first. This module must not let a row object, a session or a
 SQLAlchemy error out of the store, must not read the clock (callers pass
 ``now``), and never deletes a raw message.
+
+The outbox is how penpal sends mail exactly once: a mail is enqueued with its
+final Message-ID in the unit of work that decided to send it, and a sender claims
+due mail with a lease (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+serialises writers anyway), so that several processes never take the same mail.
 """
 
 from __future__ import annotations
@@ -22,15 +27,15 @@ import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import Connection, event, func, select, text
+from sqlalchemy import Connection, CursorResult, event, func, insert, select, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -40,7 +45,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from penpal.errors import NotFound, StoreError
 from penpal.letters import (
@@ -55,7 +60,9 @@ from penpal.letters import (
     Extraction,
     Letter,
     LetterId,
+    MailKind,
     MessageRecordId,
+    OutgoingMail,
     ParsedMessage,
     State,
     Writer,
@@ -63,6 +70,7 @@ from penpal.letters import (
 from penpal.store.tables import (
     CORRESPONDENCE_ID_LENGTH,
     MESSAGE_ID_MAX,
+    NOTICE_KEY_MAX,
     AttachmentRow,
     CorrespondenceRow,
     DraftRow,
@@ -71,6 +79,8 @@ from penpal.store.tables import (
     MailboxStateRow,
     MemberRow,
     MessageRow,
+    NoticeRow,
+    OutboxRow,
     WriterRow,
     clean_text,
 )
@@ -109,6 +119,20 @@ class RawStatus(enum.StrEnum):
     UNREADABLE = "unreadable"
     RELEASED = "released"
     DISCARDED = "discarded"
+    OWN = "own"
+    """penpal's own outgoing mail that came back into the mailbox; never a letter."""
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outgoing mail stands: waiting (perhaps for a retry), sent, or given up."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+THREAD_KINDS = frozenset({MailKind.RELAY, MailKind.INVITATION, MailKind.REMINDER})
+"""The kinds of outgoing mail that belong to a correspondence's thread (its References)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +168,30 @@ class Event:
     actor: str
     kind: str
     detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """An outgoing mail in the outbox and how sending it went.
+
+    ``attempts`` counts the tries that ended (sent, retry or failed);
+    ``last_error`` is what the last failed try said. ``raw`` is the message as it
+    goes over SMTP, or ``b""`` when it was not loaded (listings leave it out).
+    """
+
+    id: int
+    message_id: str
+    kind: MailKind
+    sender: str
+    recipients: tuple[str, ...]
+    correspondence_id: CorrespondenceId | None
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+    raw: bytes = field(default=b"", repr=False)
 
 
 def new_correspondence_id() -> CorrespondenceId:
@@ -410,6 +458,17 @@ class Repository:
         return [_correspondence(row) for row in rows]
 
     @_guarded
+    async def open_correspondences(self) -> list[Correspondence]:
+        """Every open correspondence, oldest first (the ones reminders are for)."""
+        rows = await self._session.scalars(
+            select(CorrespondenceRow)
+            .where(CorrespondenceRow.state == State.OPEN.value)
+            .options(_with_writers())
+            .order_by(CorrespondenceRow.created_at, CorrespondenceRow.id)
+        )
+        return [_correspondence(row) for row in rows]
+
+    @_guarded
     async def set_state(
         self,
         id: CorrespondenceId,
@@ -543,17 +602,43 @@ class Repository:
 
     @_guarded
     async def correspondence_for_message_ids(self, ids: Sequence[str]) -> CorrespondenceId | None:
-        """The correspondence the latest stored message with one of these Message-IDs went to."""
+        """The correspondence of the newest message with one of these Message-IDs, if any.
+
+        Both messages received and mails in the outbox count, each with its
+        correspondence; the newest (received, or enqueued) wins.
+        """
         wanted = sorted({m for m in map(_message_id, ids) if m is not None})
         if not wanted:
             return None
-        found = await self._session.scalar(
-            select(MessageRow.correspondence_id)
+        received = await self._session.execute(
+            select(MessageRow.received_at, MessageRow.correspondence_id)
             .where(MessageRow.message_id.in_(wanted), MessageRow.correspondence_id.is_not(None))
             .order_by(MessageRow.received_at.desc(), MessageRow.id.desc())
             .limit(1)
         )
-        return None if found is None else CorrespondenceId(found)
+        # penpal's own mail counts too: a reply may quote only the relay it answers.
+        sent = await self._session.execute(
+            select(OutboxRow.created_at, OutboxRow.correspondence_id)
+            .where(OutboxRow.message_id.in_(wanted), OutboxRow.correspondence_id.is_not(None))
+            .order_by(OutboxRow.created_at.desc(), OutboxRow.id.desc())
+            .limit(1)
+        )
+        candidates = [(at, cid) for at, cid in (*received.all(), *sent.all()) if cid is not None]
+        if not candidates:
+            return None
+        # max() keeps the first of equals: a received message wins a tie.
+        return CorrespondenceId(max(candidates, key=lambda candidate: candidate[0])[1])
+
+    @_guarded
+    async def is_own_message(self, message_id: str) -> bool:
+        """Whether penpal itself sent (or will send) a mail with this Message-ID."""
+        wanted = _message_id(message_id)
+        if wanted is None:
+            return False
+        found = await self._session.scalar(
+            select(OutboxRow.id).where(OutboxRow.message_id == wanted).limit(1)
+        )
+        return found is not None
 
     # letters
 
@@ -675,28 +760,52 @@ class Repository:
             .options(joinedload(LetterRow.writer), selectinload(LetterRow.attachments))
             .order_by(LetterRow.date, LetterRow.id)
         )
-        return [
-            Letter(
-                id=LetterId(row.id),
-                correspondence_id=CorrespondenceId(row.correspondence_id),
-                writer=_writer(row.writer),
-                date=row.date,
-                subject=row.subject,
-                message_id=row.message_id or "",
-                extraction=_extraction(row),
-                attachments=tuple(
-                    Attachment(
-                        filename=a.filename,
-                        content_type=a.content_type,
-                        data=a.data,
-                        content_id=a.content_id,
-                        inline=a.inline,
-                    )
-                    for a in row.attachments
-                ),
+        return [_letter(row) for row in rows]
+
+    @_guarded
+    async def last_letter(self, correspondence_id: CorrespondenceId) -> Letter | None:
+        """The latest letter of a correspondence (as ``letters`` orders them), if any.
+
+        Raises ``NotFound`` for an unknown correspondence.
+        """
+        await self._require_correspondence(correspondence_id)
+        row = await self._session.scalar(
+            select(LetterRow)
+            .where(LetterRow.correspondence_id == correspondence_id)
+            .options(joinedload(LetterRow.writer), selectinload(LetterRow.attachments))
+            .order_by(LetterRow.date.desc(), LetterRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _letter(row)
+
+    @_guarded
+    async def thread_message_ids(self, correspondence_id: CorrespondenceId) -> list[str]:
+        """Every Message-ID of a correspondence's thread, oldest first, without angle brackets.
+
+        The thread is the letters filed and the outgoing relays, invitations and
+        reminders. They are ordered by penpal's own clock (when a letter was
+        filed, when a mail was enqueued), so that a writer's wrong clock cannot
+        put a reply before the mail it answers; a letter comes before the relay
+        enqueued in the same moment. Raises ``NotFound``.
+        """
+        await self._require_correspondence(correspondence_id)
+        letters = await self._session.execute(
+            select(LetterRow.filed_at, LetterRow.id, LetterRow.message_id).where(
+                LetterRow.correspondence_id == correspondence_id,
+                LetterRow.message_id.is_not(None),
             )
-            for row in rows
-        ]
+        )
+        mails = await self._session.execute(
+            select(OutboxRow.created_at, OutboxRow.id, OutboxRow.message_id).where(
+                OutboxRow.correspondence_id == correspondence_id,
+                OutboxRow.kind.in_(sorted(kind.value for kind in THREAD_KINDS)),
+            )
+        )
+        ordered = sorted(
+            [(at, 0, row_id, message_id) for at, row_id, message_id in letters.all()]
+            + [(at, 1, row_id, message_id) for at, row_id, message_id in mails.all()]
+        )
+        return list(dict.fromkeys(message_id for *_, message_id in ordered if message_id))
 
     # drafts
 
@@ -787,6 +896,190 @@ class Repository:
         )
         return [Event(row.at, row.actor, row.kind, dict(row.detail)) for row in rows]
 
+    # outbox
+
+    @_guarded
+    async def enqueue_mail(self, mail: OutgoingMail, *, now: datetime) -> OutboxEntry:
+        """Put a mail in the outbox, due at once; the same Message-ID again gives the first entry.
+
+        Enqueue in the unit of work that decided to send, so that the mail exists
+        exactly when that decision was committed. Raises ``StoreError`` for a
+        mail without Message-ID or recipients, ``NotFound`` for an unknown
+        correspondence.
+        """
+        now = _aware(now)
+        message_id = _message_id(mail.message_id)
+        if message_id is None:
+            raise StoreError("an outgoing mail needs a Message-ID")
+        recipients = [clean_text(r) for r in mail.recipients]
+        if not recipients:
+            raise StoreError(f"outgoing mail <{message_id}> has no recipients")
+        existing = await self._outbox_row(message_id)
+        if existing is not None:
+            return _outbox_entry(existing, raw=True)
+        if mail.correspondence_id is not None:
+            await self._require_correspondence(mail.correspondence_id)
+        row = OutboxRow(
+            message_id=message_id,
+            kind=MailKind(mail.kind).value,
+            sender=mail.sender,
+            recipients=recipients,
+            correspondence_id=mail.correspondence_id,
+            status=OutboxStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            claimed_until=None,
+            last_error="",
+            created_at=now,
+            sent_at=None,
+            raw=mail.raw,
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            # Another process enqueued the same Message-ID between our look and our insert.
+            existing = await self._outbox_row(message_id)
+            if existing is None:
+                raise
+            return _outbox_entry(existing, raw=True)
+        return _outbox_entry(row, raw=True)
+
+    @_guarded
+    async def claim_due_mail(
+        self, *, now: datetime, lease: timedelta, limit: int = 20
+    ) -> list[OutboxEntry]:
+        """Claim up to ``limit`` due, unclaimed pending mails, oldest first, bytes included.
+
+        Each is claimed until ``now + lease``: until then (or until it is marked)
+        no other unit takes it, in this process or another. A sender that dies
+        holding a claim loses it when the lease runs out, and the mail is sent
+        again under the same Message-ID.
+        """
+        now = _aware(now)
+        if lease <= timedelta(0):
+            raise StoreError(f"a claim needs a positive lease, got {lease}")
+        if limit <= 0:
+            return []
+        rows = (
+            await self._session.scalars(
+                select(OutboxRow)
+                .where(
+                    OutboxRow.status == OutboxStatus.PENDING.value,
+                    OutboxRow.next_attempt_at <= now,
+                    OutboxRow.claimed_until.is_(None) | (OutboxRow.claimed_until <= now),
+                )
+                .order_by(OutboxRow.created_at, OutboxRow.id)
+                .limit(limit)
+                .options(undefer(OutboxRow.raw))
+                # PostgreSQL: rows another unit is claiming right now are passed over,
+                # not waited for. SQLite renders no FOR UPDATE; its units are serial.
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        for row in rows:
+            row.claimed_until = now + lease
+        await self._session.flush()
+        return [_outbox_entry(row, raw=True) for row in rows]
+
+    @_guarded
+    async def mark_sent(self, entry_id: int, *, now: datetime) -> None:
+        """Record that the SMTP server accepted the mail; raises ``NotFound``."""
+        now = _aware(now)
+        row = await self._outbox_row_for_update(entry_id)
+        row.status = OutboxStatus.SENT.value
+        row.sent_at = now
+        row.attempts += 1
+        row.claimed_until = None
+        await self._session.flush()
+
+    @_guarded
+    async def mark_retry(
+        self, entry_id: int, *, now: datetime, next_attempt_at: datetime, error: str
+    ) -> None:
+        """Record a failed try and when to try again, releasing the claim; raises ``NotFound``.
+
+        A mail that is no longer pending (another sender got it out after this
+        one's lease ran out, or gave it up) is left as it is.
+        """
+        _aware(now)
+        next_attempt_at = _aware(next_attempt_at)
+        row = await self._outbox_row_for_update(entry_id)
+        if row.status != OutboxStatus.PENDING.value:
+            return
+        row.attempts += 1
+        row.last_error = error
+        row.next_attempt_at = next_attempt_at
+        row.claimed_until = None
+        await self._session.flush()
+
+    @_guarded
+    async def mark_failed(self, entry_id: int, *, now: datetime, error: str) -> None:
+        """Give a mail up for good with the reason; raises ``NotFound``.
+
+        A mail that is no longer pending is left as it is: one that was sent stays sent.
+        """
+        _aware(now)
+        row = await self._outbox_row_for_update(entry_id)
+        if row.status != OutboxStatus.PENDING.value:
+            return
+        row.status = OutboxStatus.FAILED.value
+        row.attempts += 1
+        row.last_error = error
+        row.claimed_until = None
+        await self._session.flush()
+
+    @_guarded
+    async def outbox(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:
+        """The outbox (or the mails in ``status``), oldest first, without the messages' bytes."""
+        stmt = select(OutboxRow).order_by(OutboxRow.created_at, OutboxRow.id)
+        if status is not None:
+            stmt = stmt.where(OutboxRow.status == OutboxStatus(status).value)
+        rows = await self._session.scalars(stmt.execution_options(populate_existing=True))
+        return [_outbox_entry(row, raw=False) for row in rows]
+
+    @_guarded
+    async def outbox_entry(self, message_id: str) -> OutboxEntry:
+        """The outbox entry with this Message-ID, bytes included; raises ``NotFound``."""
+        wanted = _message_id(message_id)
+        row = None if wanted is None else await self._outbox_row(wanted)
+        if row is None:
+            raise NotFound(f"no outgoing mail <{message_id.strip().strip('<>')}>")
+        return _outbox_entry(row, raw=True)
+
+    # notices
+
+    @_guarded
+    async def claim_notice(self, key: str, *, now: datetime, period: timedelta) -> bool:
+        """Whether a notice with ``key`` may be given now; if so, record ``now`` for it.
+
+        True when none was recorded within ``period`` before ``now``. Of several
+        units claiming the same key at once, in one process or several, exactly
+        one gets True. Keys are compared exactly: lower-case addresses in them.
+        """
+        now = _aware(now)
+        stored = _notice_key(key)
+        try:
+            # Core, not the ORM: a key claimed earlier in this unit must clash in
+            # the database, not in the session's identity map.
+            async with self._session.begin_nested():
+                await self._session.execute(insert(NoticeRow).values(key=stored, at=now))
+            return True
+        except IntegrityError:
+            pass  # given before: it may be given again if that was long enough ago
+        # One statement, so that of two units only one sees the old time: the
+        # other waits for its row lock (PostgreSQL) or its turn (SQLite) and then
+        # finds the new one.
+        result = await self._session.execute(
+            update(NoticeRow)
+            .where(NoticeRow.key == stored, NoticeRow.at <= now - period)
+            .values(at=now)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)  # an UPDATE's result always is
+        return result.rowcount == 1
+
     # mailbox sync state
 
     @_guarded
@@ -858,6 +1151,24 @@ class Repository:
         )
         return row
 
+    async def _outbox_row(self, message_id: str) -> OutboxRow | None:
+        row: OutboxRow | None = await self._session.scalar(
+            select(OutboxRow)
+            .where(OutboxRow.message_id == message_id)
+            .options(undefer(OutboxRow.raw))
+            .execution_options(populate_existing=True)
+        )
+        return row
+
+    async def _outbox_row_for_update(self, entry_id: int) -> OutboxRow:
+        # Locked, so that two senders marking one mail (a lease ran out) go one after the other.
+        row = await self._session.get(
+            OutboxRow, entry_id, with_for_update=True, populate_existing=True
+        )
+        if row is None:
+            raise NotFound(f"no outbox entry {entry_id}")
+        return row
+
     async def _raw_by_digest(self, digest: str) -> MessageRow | None:
         row: MessageRow | None = await self._session.scalar(
             select(MessageRow).where(MessageRow.sha256 == digest)
@@ -898,6 +1209,48 @@ def _correspondence(row: CorrespondenceRow) -> Correspondence:
         writers=tuple(_writer(member.writer) for member in row.members),
         created_at=row.created_at,
         subject=row.subject,
+    )
+
+
+def _letter(row: LetterRow) -> Letter:
+    return Letter(
+        id=LetterId(row.id),
+        correspondence_id=CorrespondenceId(row.correspondence_id),
+        writer=_writer(row.writer),
+        date=row.date,
+        subject=row.subject,
+        message_id=row.message_id or "",
+        extraction=_extraction(row),
+        attachments=tuple(
+            Attachment(
+                filename=a.filename,
+                content_type=a.content_type,
+                data=a.data,
+                content_id=a.content_id,
+                inline=a.inline,
+            )
+            for a in row.attachments
+        ),
+    )
+
+
+def _outbox_entry(row: OutboxRow, *, raw: bool) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        message_id=row.message_id,
+        kind=MailKind(row.kind),
+        sender=row.sender,
+        recipients=tuple(row.recipients),
+        correspondence_id=(
+            None if row.correspondence_id is None else CorrespondenceId(row.correspondence_id)
+        ),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        raw=row.raw if raw else b"",
     )
 
 
@@ -956,6 +1309,17 @@ def _message_id(message_id: str) -> str | None:
     """A Message-ID as stored: cleaned, without brackets, clipped to fit an index; None if empty."""
     cleaned = clean_text(message_id).strip().strip("<>").strip()
     return cleaned[:MESSAGE_ID_MAX] or None
+
+
+def _notice_key(key: str) -> str:
+    """A notice key as stored: cleaned, and replaced by its digest when too long for the column."""
+    cleaned = clean_text(key)
+    if not cleaned:
+        raise StoreError("a notice needs a key")
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) <= NOTICE_KEY_MAX:
+        return cleaned
+    return f"sha256:{hashlib.sha256(encoded).hexdigest()}"
 
 
 def _aware(now: datetime) -> datetime:

@@ -2,7 +2,8 @@
 
 The schema of penpal: writers, correspondences and who writes in them, every raw
 message that arrived, the letters filed from them with their attachments, draft
-revisions, the event log and the mailbox sync state. Column types normalise what
+revisions, the event log, the mailbox sync state, the outbox of mail penpal sends
+and the notices it has given (for its rate limits). Column types normalise what
 the databases disagree on: timestamps go in and come out as timezone-aware UTC
 (SQLite keeps no zone), and text loses the characters PostgreSQL refuses. Rows
 never leave the store package; the repository converts them into the frozen
@@ -22,6 +23,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -36,6 +38,9 @@ MESSAGE_ID_MAX = 900
 """Longest Message-ID kept: a B-tree index entry in PostgreSQL must stay well under 2,700 bytes."""
 
 CORRESPONDENCE_ID_LENGTH = 6
+
+NOTICE_KEY_MAX = 255
+"""Longest notice key kept as it is, in UTF-8 bytes; a longer one is stored as its digest."""
 
 
 def clean_text(value: str) -> str:
@@ -263,3 +268,39 @@ class MailboxStateRow(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     last_uid: Mapped[int] = mapped_column(BigInteger)
+
+
+class OutboxRow(Base):
+    """A mail penpal sends, with its final Message-ID and bytes, until it is sent or given up."""
+
+    __tablename__ = "outbox"
+    # Claiming looks for pending mail that is due.
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_MAX), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str] = mapped_column(SafeText)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    correspondence_id: Mapped[str | None] = mapped_column(
+        ForeignKey("correspondences.id"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A sender's lease: until then no other process takes this mail.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(SafeText, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Deferred so that listing the outbox never drags the messages along.
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+
+
+class NoticeRow(Base):
+    """When penpal last gave the notice with this key (a sender and reason, a reminder…)."""
+
+    __tablename__ = "notices"
+
+    key: Mapped[str] = mapped_column(String(NOTICE_KEY_MAX), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
