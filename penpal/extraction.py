@@ -452,11 +452,13 @@ def _find_marker(lines: Sequence[str], i: int, candidates: Sequence[bool]) -> _M
         if not candidates[j]:
             continue
         if j == i:
-            joined = plain
-        else:
-            if not _may_open_attribution(plain):
-                break
-            joined = " ".join(_plain(x) for x in lines[i : j + 1] if x.strip())
+            # A long paragraph may end in the attribution ("… reply. On … wrote:").
+            if _is_attribution(plain) or _shared_line_prefix(plain):
+                return _Marker(i, i, "attribution line")
+            continue
+        if not _may_open_attribution(plain):
+            break
+        joined = " ".join(_plain(x) for x in lines[i : j + 1] if x.strip())
         if _is_attribution(joined):
             return _Marker(i, j, "attribution line")
     # "пользователь … написал:" with a date but no time or address: only above a quote.

@@ -14,8 +14,9 @@ never raises on any input string.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree, html
 
@@ -68,6 +69,7 @@ _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
 _HEADER_START = re.compile(r"^\s*(?:from|van|von|de|fra|från|od|da|desde)\s*:", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_XML_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml[^>]*>")
 
 
 def html_to_text(markup: str) -> HtmlText:
@@ -79,6 +81,9 @@ def html_to_text(markup: str) -> HtmlText:
     Returns:
         The text (paragraphs separated by one blank line) and what was cut.
     """
+    # lxml refuses a decoded string that still declares its encoding; the bytes were
+    # decoded already, so the declaration has nothing left to say.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
     if not markup.strip():
         return HtmlText("")
     try:
@@ -89,7 +94,7 @@ def html_to_text(markup: str) -> HtmlText:
     _remove_quotes(root, removed)
     writer = _Writer()
     body = root.find("body")
-    writer.render(body if body is not None else root)
+    writer.run(writer.render(body if body is not None else root))
     return HtmlText(writer.text(), tuple(removed))
 
 
@@ -162,19 +167,21 @@ def _remove_quotes(root: etree._Element, removed: list[Cut]) -> None:
     candidates = [el for el in result if isinstance(el, etree._Element)]
     # Outlook's header block starts history that runs to the end of the message.
     for el in candidates:
-        if el.getparent() is not None and _is_outlook_reply(el):
-            text = _cut_to_end(el)
+        parent = el.getparent()
+        if parent is not None and _is_outlook_reply(el):
+            text = _cut_to_end(el, parent)
             if text:
                 removed.append(Cut(CutKind.QUOTE, text, "Outlook reply header and history"))
             break
     for el in candidates:
         # An element inside an already removed container has a detached ancestor.
-        if el.getparent() is None or not _attached(el, root):
+        parent = el.getparent()
+        if parent is None or not _attached(el, root):
             continue
         for test, reason in _REMOVE_ONLY:
             if test(el):
                 text = _render(el)
-                _drop(el)
+                _drop(el, parent)
                 if text:
                     removed.append(Cut(CutKind.QUOTE, text, reason))
                 break
@@ -195,11 +202,8 @@ def _attached(el: etree._Element, root: etree._Element) -> bool:
     return False
 
 
-def _drop(el: etree._Element) -> None:
-    """Remove ``el`` but keep the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
+def _drop(el: etree._Element, parent: etree._Element) -> None:
+    """Remove ``el`` from ``parent`` but keep the text that follows it."""
     tail = el.tail
     previous = el.getprevious()
     if tail:
@@ -210,38 +214,37 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _cut_to_end(el: etree._Element) -> str:
+# An element and its ancestors below <body>: everything after each of them is history.
+_UP_TO_BODY = etree.XPath("ancestor-or-self::*[ancestor::body]")
+
+
+def _cut_to_end(el: etree._Element, parent: etree._Element) -> str:
     """Remove ``el`` and everything after it in document order; return that text."""
     texts = [_render(el)]
-    node = el
     # An Outlook web reply puts an <hr> right before its header block.
     previous = el.getprevious()
     if previous is not None and previous.tag == "hr":
-        _drop(previous)
-    while True:
-        parent = node.getparent()
-        if parent is None:
-            break
+        _drop(previous, parent)
+    chain = _UP_TO_BODY(el)
+    nodes = [n for n in chain if isinstance(n, etree._Element)] if isinstance(chain, list) else []
+    for node in reversed(nodes):
+        # Each node lies inside <body>, so it has a parent.
+        holder = cast("etree._Element", node.getparent())
         if node.tail:
             texts.append(node.tail)
             node.tail = None
         for sibling in list(node.itersiblings()):
             texts.append(_render(sibling) if isinstance(sibling.tag, str) else "")
             texts.append(sibling.tail or "")
-            parent.remove(sibling)
-        if parent.tag == "body":
-            break
-        node = parent
-    el_parent = el.getparent()
-    if el_parent is not None:
-        el_parent.remove(el)
+            holder.remove(sibling)
+    parent.remove(el)
     return _BLANK_RUNS.sub("\n\n", "\n".join(t.strip() for t in texts if t.strip()))
 
 
 def _render(el: etree._Element) -> str:
     """The text of one element as it would have been shown, for a cut's record."""
     writer = _Writer()
-    writer._children(el, pre=False)
+    writer.run(writer.children(el, pre=False))
     return writer.text()
 
 
@@ -254,6 +257,14 @@ def _collapse(text: str) -> str:
 
 
 # --- rendering ------------------------------------------------------------------------------
+
+
+# Each rendering step is a generator that yields the child elements it wants rendered,
+# with the writer to render them into; ``_Writer.run`` drives them from an explicit
+# stack. Quoted history nests as deep as the HTML parser allows (255 levels), which
+# as plain recursion came close to Python's recursion limit.
+_Step = tuple["_Writer", etree._Element, bool]
+_Task = Iterator[_Step]
 
 
 class _Writer:
@@ -277,6 +288,8 @@ class _Writer:
             if self.newlines:
                 # Outlook writes an empty paragraph as a no-break space.
                 text = text.lstrip(" \xa0")
+            elif text[0] == " " and self.parts and self.parts[-1][-1:] == " ":
+                text = text[1:]  # a space on both sides of a comment or tag is one space
             if not text:
                 return
         self.parts.append(text)
@@ -292,7 +305,19 @@ class _Writer:
             self.parts.append("\n" * (count - self.newlines))
             self.newlines = count
 
-    def render(self, el: etree._Element, *, pre: bool = False) -> None:
+    @staticmethod
+    def run(task: _Task) -> None:
+        """Carry out ``task`` and every rendering step it asks for, depth first."""
+        stack = [task]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+            else:
+                writer, el, pre = step
+                stack.append(writer.render(el, pre=pre))
+
+    def render(self, el: etree._Element, *, pre: bool = False) -> _Task:
         tag = el.tag if isinstance(el.tag, str) else ""
         if not tag:  # a comment or processing instruction: only its tail is text
             self.write(el.tail or "", pre=pre)
@@ -307,21 +332,21 @@ class _Writer:
         elif tag == "img":
             pass
         elif tag in _EMPHASIS or tag == "a":
-            self._inline(el, tag, pre=pre)
+            yield from self._inline(el, tag, pre=pre)
         elif tag == "blockquote":
-            self._blockquote(el)
+            yield from self._blockquote(el)
         else:
-            self._block(el, tag, pre=pre)
+            yield from self._block(el, tag, pre=pre)
         self.write(el.tail or "", pre=pre)
 
-    def _children(self, el: etree._Element, *, pre: bool) -> None:
+    def children(self, el: etree._Element, *, pre: bool) -> _Task:
         self.write(el.text or "", pre=pre)
         for child in el:
-            self.render(child, pre=pre)
+            yield self, child, pre
 
-    def _block(self, el: etree._Element, tag: str, *, pre: bool) -> None:
+    def _block(self, el: etree._Element, tag: str, *, pre: bool) -> _Task:
         if tag not in _BLOCK and tag not in ("li", "td", "th"):
-            self._children(el, pre=pre)
+            yield from self.children(el, pre=pre)
             return
         before = 2 if tag in _PARAGRAPH else 1
         if tag == "p" and "MsoNormal" in _classes(el):
@@ -329,7 +354,7 @@ class _Writer:
             before = 1
         if tag in ("td", "th"):
             self.write(" ")
-            self._children(el, pre=pre)
+            yield from self.children(el, pre=pre)
             return
         if tag in ("ul", "ol") and self.list_depth:
             before = 1
@@ -343,7 +368,7 @@ class _Writer:
         if tag in ("ul", "ol"):
             self.list_depth += 1
         written = len(self.parts)
-        self._children(el, pre=pre or tag == "pre")
+        yield from self.children(el, pre=pre or tag == "pre")
         if before == 1 and tag == "p" and not "".join(self.parts[written:]).strip(" \xa0\n"):
             self.parts.append("\n")  # an empty Word paragraph is a blank line
             self.newlines += 1
@@ -351,13 +376,13 @@ class _Writer:
             self.list_depth -= 1
         self.breaks(before)
 
-    def _inline(self, el: etree._Element, tag: str, *, pre: bool) -> None:
+    def _inline(self, el: etree._Element, tag: str, *, pre: bool) -> _Task:
         if any(isinstance(d.tag, str) and d.tag.lower() in _BLOCK for d in el.iterdescendants()):
-            self._children(el, pre=pre)
+            yield from self.children(el, pre=pre)
             return
         inner = _Writer()
         inner.newlines = 0
-        inner._children(el, pre=pre)
+        yield from inner.children(el, pre=pre)
         content = "".join(inner.parts)
         core = content.strip()
         if not core:
@@ -375,9 +400,9 @@ class _Writer:
             core = f"{mark}{core}{mark}"
         self.write(lead + core + trail, pre=pre)
 
-    def _blockquote(self, el: etree._Element) -> None:
+    def _blockquote(self, el: etree._Element) -> _Task:
         inner = _Writer()
-        inner._children(el, pre=False)
+        yield from inner.children(el, pre=False)
         quoted = "\n".join(("> " + line).rstrip() for line in inner.text().split("\n"))
         self.breaks(2)
         self.write(quoted, pre=True)

@@ -88,8 +88,9 @@ def parse_message(raw: bytes, *, max_bytes: int | None = None) -> ParsedMessage:
         return _unreadable(_headers_only(raw), f"cannot parse the message: {type(exc).__name__}")
     try:
         return _parse(msg)
-    except Exception as exc:  # a broken message must not take the intake down
-        return _unreadable(msg, f"cannot read the message: {type(exc).__name__}: {exc}"[:200])
+    except Exception as exc:  # pragma: no cover - no message is known to get here; never raise
+        reason = f"cannot read the message: {type(exc).__name__}: {exc}"[:200]
+        return _unreadable(_headers_only(raw), reason)
 
 
 def _parse(msg: Message) -> ParsedMessage:
@@ -97,7 +98,7 @@ def _parse(msg: Message) -> ParsedMessage:
     body_parts = _body_parts(msg)
     broken = _defects(msg) & _BROKEN_MIME
     if not body_parts and broken:
-        return _unreadable(msg, "broken MIME: " + ", ".join(sorted(broken)))
+        return _unreadable(headers, "broken MIME: " + ", ".join(sorted(broken)))
     extraction, html = _extraction(body_parts)
     kind, reason = _classify(msg, headers.sender, headers.subject, extraction)
     return dataclasses.replace(
@@ -144,20 +145,19 @@ class _Headers:
         )
 
 
-def _headers_only(raw: bytes) -> Message | None:
+def _headers_only(raw: bytes) -> _Headers:
+    """The headers of a message whose body is not read, so an unreadable one still has a sender.
+
+    Reading headers alone does not recurse into parts, so it succeeds where the full
+    parse ran out of stack.
+    """
     try:
-        return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-    except Exception:  # not even the headers can be read
-        return None
+        return _read_headers(BytesHeaderParser(policy=policy.compat32).parsebytes(raw))
+    except Exception:  # pragma: no cover - no input is known to fail here; keep the reason
+        return _Headers()
 
 
-def _unreadable(msg: Message | None, reason: str) -> ParsedMessage:
-    headers = _Headers()
-    if msg is not None:
-        try:
-            headers = _read_headers(msg)
-        except Exception:  # keep the reason even when the headers fail too
-            headers = _Headers()
+def _unreadable(headers: _Headers, reason: str) -> ParsedMessage:
     return headers.message(MessageKind.UNREADABLE, reason, _EMPTY)
 
 
@@ -219,18 +219,23 @@ def _text(raw: dict[str, list[str]], name: str) -> str:
 
 def _addresses(raw: dict[str, list[str]], name: str) -> tuple[Address, ...]:
     out: list[Address] = []
-    values = raw.get(name, [])
-    if not values:
-        return ()
-    try:
-        pairs = getaddresses(values)
-    except Exception:  # email.utils is lenient, but a header may still defeat it
-        return ()
-    for display, spec in pairs:
+    for display, spec in _pairs(raw.get(name)):
         email = spec.strip().strip("<>").lower()
         if "@" in email:
             out.append(Address(email=email, name=_decode_words(_SPACE.sub(" ", display).strip())))
     return tuple(out)
+
+
+def _pairs(values: list[str] | None) -> list[tuple[str, str]]:
+    """Display names and addresses in address headers; none when the headers defeat the reader."""
+    if not values:
+        return []
+    try:
+        return getaddresses(values)
+    except (
+        Exception
+    ):  # pragma: no cover - lenient in 3.11, but one bad header must not cost the letter
+        return []
 
 
 def _ids(text: str) -> tuple[str, ...]:
@@ -250,7 +255,7 @@ def _first_id(text: str) -> str:
 def _delivered_to(raw: dict[str, list[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for name in ("delivered-to", "x-original-to", "envelope-to"):
-        for _, spec in getaddresses(raw.get(name, [])):
+        for _, spec in _pairs(raw.get(name)):
             email = spec.strip().strip("<>").lower()
             if "@" in email and email not in out:
                 out.append(email)
@@ -395,17 +400,21 @@ def _extraction(parts: list[Message]) -> tuple[Extraction, str]:
 
 
 def _part_text(part: Message, kind: _Type) -> str:
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:  # a transfer encoding that cannot be undone: read it as it stands
-        payload = None
-    if not isinstance(payload, bytes):
-        raw = part.get_payload()
-        payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-    text = decode_text(payload, kind.params.get("charset"))
+    text = decode_text(_payload_bytes(part), kind.params.get("charset"))
     if kind.subtype == "plain" and kind.params.get("format", "").lower() == "flowed":
         text = unflow(text, delsp=kind.params.get("delsp", "").lower() == "yes")
     return text
+
+
+def _payload_bytes(part: Message) -> bytes:
+    """A leaf part's content with its transfer encoding undone.
+
+    The byte parser leaves every leaf payload a string of ASCII and escaped bytes, which
+    ``get_payload`` turns into bytes without raising: broken base64 or uuencode comes back
+    decoded as far as it goes, an unknown encoding as it stands.
+    """
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
 
 
 def decode_text(data: bytes, declared: str | None) -> str:
@@ -467,14 +476,7 @@ def _attachments(msg: Message, body_parts: Iterable[Message], html: str) -> list
         if kind.maintype == "text" and kind.disposition != "attachment" and not _named(part, kind):
             continue  # an alternative body we did not use
         filename = _filename(part)
-        if kind.maintype == "message":
-            data = _message_bytes(part)
-        else:
-            try:
-                payload = part.get_payload(decode=True)
-            except Exception:  # keep the part as it stands
-                payload = None
-            data = payload if isinstance(payload, bytes) else str(part.get_payload()).encode()
+        data = _message_bytes(part) if kind.maintype == "message" else _payload_bytes(part)
         content_id = _first_id(_first(_raw_headers(part), "content-id"))
         if content_id and referenced is None:
             referenced = frozenset(_CID.findall(html))
@@ -527,15 +529,16 @@ def _filename(part: Message) -> str:
 
 
 def _message_bytes(part: Message) -> bytes:
-    try:
-        payload = part.get_payload()
-        if isinstance(payload, list) and payload:
-            inner = payload[0]
-            if isinstance(inner, Message):
-                return inner.as_bytes(policy=policy.default)
-        return part.as_bytes(policy=policy.default)
-    except Exception:  # an attached message that will not serialise: keep nothing of it
-        return b""
+    """An attached message as bytes: the message itself, not the part that wraps it."""
+    payload = part.get_payload()
+    first = payload[0] if isinstance(payload, list) and payload else None
+    inner = first if isinstance(first, Message) else part
+    for serialiser in (policy.default, policy.compat32):
+        try:
+            return inner.as_bytes(policy=serialiser)
+        except Exception:  # the modern policy cannot refold some broken headers; compat32 can
+            continue
+    return b""  # pragma: no cover - compat32 writes headers back as they came and has not failed
 
 
 # --- classification ------------------------------------------------------------------------------

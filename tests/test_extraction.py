@@ -37,6 +37,14 @@ LETTER = "Lieve Carola,\n\nIk schrijf je vanuit de trein.\n\nLiefs,\nDenise"
         "Datum: vrijdag 20 november 2026\n\nOud.",
         "---------- Doorgestuurd bericht ---------\nVan: Carola\nDate: vr 20 nov 2026\n\nOud.",
         "> Hoi Denise,\n> hoe is het?",
+        "---- On Fri, 20 Nov 2026 09:14 Carola <carola@schrijvers.example> wrote ----\nOld text.",
+        "-- On Fri, 20 Nov 2026 at 09:14, Carola <carola@schrijvers.example> wrote:\nOld text.",
+        "2026/11/20 Carola Jansen <carola@schrijvers.example>\n\n> Oud",
+        "On 20 November 2026 Carola wrote:\n> Old",
+        "-----Original Message-----\nDate: Fri, 20 Nov 2026\nFrom: Carola\nSubject: Letter\n\nOld.",
+        "-----Original Message-----\nOld letter without its headers.",
+        "Message du : 20/11/2026 09:14\nDe : Carola <carola@schrijvers.example>\n"
+        "Envoyé : vendredi 20 novembre 2026\nÀ : Denise\nObjet : Lettre\n\nVieux.",
     ],
     ids=[
         "gmail-nl",
@@ -55,6 +63,13 @@ LETTER = "Lieve Carola,\n\nIk schrijf je vanuit de trein.\n\nLiefs,\nDenise"
         "outlook-web-underscores",
         "gmail-nl-forward",
         "bare-quote",
+        "dashed-attribution",
+        "dash-led-attribution",
+        "gmail-numeric-date",
+        "date-without-time-above-quote",
+        "rule-then-date-first",
+        "rule-without-headers",
+        "outlook-fr-message-du",
     ],
 )
 def test_top_posted_history_is_cut(history: str) -> None:
@@ -224,6 +239,106 @@ def test_a_name_with_a_comma_inside_a_paragraph_is_not_a_salutation() -> None:
     """A name and a comma that run on into more text on the next line do not greet."""
     result = extract("Anna,\nBram en Carola kwamen ook.\n\nTot snel,\nDenise")
     assert result.salutation == ""
+
+
+def test_a_date_only_attribution_needs_a_quote_below_it() -> None:
+    """Without time or address, "On <date> X wrote:" starts history only above '>' lines."""
+    text = "Own text.\n\nOn 20 November 2026 Carola wrote:\nnot a quote"
+    assert extract(text).text == text
+
+
+def test_a_device_line_above_unquoted_history_is_a_signature() -> None:
+    """A short line naming a phone right above the history is cut; a sentence about one is not."""
+    history = "\n\nOn Fri, 20 Nov 2026 at 09:14, Anna <anna@x.example> wrote:\nold text"
+    result = extract("Own text.\n\nTyped on my iPhone" + history)
+    assert result.text == "Own text."
+    assert [c.kind for c in result.removed] == [CutKind.SIGNATURE, CutKind.QUOTE]
+    sentence = extract("Own text.\n\nI bought a new iPhone." + history)
+    assert sentence.text == "Own text.\n\nI bought a new iPhone."
+
+
+def test_history_after_a_quote_block_is_cut_with_its_header() -> None:
+    """A '>' block, then an Outlook header block with unquoted history: all of it is cut."""
+    text = (
+        "Eigen tekst.\n\n> geciteerd\nVan: Anna <a@x.example>\nVerzonden: vrijdag\n"
+        "Aan: Bram\nOnderwerp: x\n\noude tekst"
+    )
+    result = extract(text)
+    assert result.text == "Eigen tekst."
+    assert [c.reason for c in result.removed] == [
+        "'>' quoted lines",
+        "header block of the quoted message",
+    ]
+
+
+def test_a_header_line_alone_above_a_header_block_is_history() -> None:
+    """ "Message du :" above a "De :" block belongs to the history, so nothing is left."""
+    result = extract(
+        "Message du : 12/12/2026 13:20\nDe : Anna <a@x.example>\nEnvoyé : lundi\n"
+        "À : Bram\nObjet : x\n\nvieux texte"
+    )
+    assert result.text == ""
+    assert [c.kind for c in result.removed] == [CutKind.QUOTE]
+
+
+def test_a_long_paragraph_ending_in_an_attribution_keeps_the_paragraph() -> None:
+    """Own text glued to "On … wrote:" on one long line stays; the attribution and history go."""
+    own = "Blij met je brief. Op maandag " + "schrijf ik verder, " * 25 + "beloofd."
+    line = own + " On Fri, 20 Nov 2026 at 09:14, Anna <anna@x.example> wrote:"
+    result = extract(line + "\n\nold letter")
+    assert result.text == own
+    assert [c.reason for c in result.removed] == ["attribution line"]
+
+
+def test_salutation_may_share_its_paragraph() -> None:
+    """A salutation on the first line of the first paragraph leaves the rest to the body."""
+    result = extract("Lieve Carola,\nIk schrijf je vanuit de trein.\n\nLiefs,\nDenise")
+    assert result.salutation == "Lieve Carola,"
+    assert result.body == "Ik schrijf je vanuit de trein."
+
+
+def test_a_sign_off_word_followed_by_a_list_of_names_is_not_a_closing() -> None:
+    """More than three name lines under "Groetjes," are a list, so no closing is taken."""
+    text = "Tekst.\n\nGroetjes,\nAnna\nBram\nCarola\nDenise\nEvert"
+    result = extract(text)
+    assert result.closing == ""
+    assert result.text == text
+
+
+def test_a_rewrapped_quoted_line_stays_in_its_quote() -> None:
+    """One unquoted line between two quoted ones is a re-wrapped quote line and is cut with them."""
+    result = extract("Eigen tekst.\n\n> een lange regel die\nafgebroken werd\n> en verder")
+    assert result.text == "Eigen tekst."
+    assert [c.text for c in result.removed] == [
+        "> een lange regel die\nafgebroken werd\n> en verder"
+    ]
+
+
+def test_an_address_line_ending_in_a_colon_is_not_an_attribution() -> None:
+    """An address, then a line ending in a colon, without a verb: the letter is kept whole."""
+    text = "Eigen tekst.\n\nMail me op carola@schrijvers.example\nof bel:\n06-12345678"
+    assert extract(text).text == text
+
+
+def test_an_original_message_rule_at_the_very_end_is_cut() -> None:
+    """A rule with nothing under it is still the start of history."""
+    result = extract("Eigen tekst.\n\n-----Original Message-----")
+    assert result.text == "Eigen tekst."
+    assert [c.reason for c in result.removed] == ["original-message rule"]
+
+
+def test_a_trailing_rule_is_decoration() -> None:
+    """A rule closing the text, with nothing after it, is cut as decoration."""
+    result = extract("Eigen tekst.\n\n~~~~~~")
+    assert result.text == "Eigen tekst."
+    assert [c.reason for c in result.removed] == ["trailing rule"]
+
+
+def test_a_closing_at_the_end_of_the_last_paragraph() -> None:
+    """A sign-off in the last lines of the last paragraph leaves the lines above it in the body."""
+    result = extract("Hoi,\n\nTekst.\n\nIk zie je zaterdag.\nGroetjes,\nDenise")
+    assert result.closing == "Groetjes,\nDenise"
+    assert result.body == "Tekst.\n\nIk zie je zaterdag."
 
 
 def test_paragraphs_are_separated_by_one_blank_line() -> None:

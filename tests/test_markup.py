@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from penpal.letters import CutKind
-from penpal.markup import html_to_text
+from penpal.markup import HtmlText, html_to_text
 
 
 def test_paragraphs_emphasis_links_and_lists() -> None:
@@ -103,6 +106,77 @@ def test_empty_and_broken_html() -> None:
 def test_pre_keeps_its_whitespace() -> None:
     """Preformatted text keeps line breaks and indentation."""
     assert html_to_text("<pre>a\n    b</pre>").text == "a\n    b"
+
+
+def test_comments_and_empty_inline_marks_leave_one_space() -> None:
+    """A comment or an empty <b> between two words leaves a single space, no mark."""
+    assert html_to_text("<p>Een <!-- verborgen --> twee</p>").text == "Een twee"
+    assert html_to_text("<p>Een<b> </b>twee<i></i></p>").text == "Een twee"
+    assert html_to_text("<p><b>Een </b> twee</p>").text == "**Een** twee"
+
+
+def test_a_comment_alone_is_an_empty_document() -> None:
+    """HTML with nothing but a comment renders as empty text, not an error."""
+    assert html_to_text("<!-- niets -->") == HtmlText("")
+
+
+def test_xml_declaration_is_ignored() -> None:
+    """XHTML mail opening with an encoding declaration still renders (lxml refuses it as is)."""
+    markup = (
+        "\ufeff<?xml version='1.0' encoding='iso-8859-1'?>\n<html><body><p>Hoi</p></body></html>"
+    )
+    assert html_to_text(markup).text == "Hoi"
+
+
+def test_tables_lists_rules_and_links_around_blocks() -> None:
+    """Cells join with a space, nested lists indent, <hr> breaks a paragraph, a link around a
+    block keeps only its text."""
+    assert html_to_text("<table><tr><td>Links</td><td>Rechts</td></tr></table>").text == (
+        "Links Rechts"
+    )
+    assert html_to_text("<ul><li>een<ul><li>half</li></ul></li><li>twee</li></ul>").text == (
+        "- een\n  - half\n- twee"
+    )
+    assert html_to_text("<p>Een</p><hr><p>Twee</p>").text == "Een\n\nTwee"
+    assert html_to_text('<a href="https://x.example/a"><div>Blok</div></a>').text == "Blok"
+
+
+def test_old_outlook_message_header_starts_the_history() -> None:
+    """Outlook's OutlookMessageHeader container cuts itself and all that follows."""
+    result = html_to_text('<p>Nieuw</p><div class="OutlookMessageHeader">From: C</div><p>oud</p>')
+    assert result.text == "Nieuw"
+    assert [c.text for c in result.removed] == ["From: C\noud"]
+
+
+def test_empty_quote_containers_leave_no_cut() -> None:
+    """An empty Outlook or Gmail container is removed without an empty entry in removed."""
+    for container in ('<div id="appendonsend"></div>', '<div class="gmail_quote"></div>'):
+        result = html_to_text("<p>Tekst</p>" + container)
+        assert result == HtmlText("Tekst")
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<div>", "</div>"),
+        ("<blockquote>", "</blockquote>"),
+        ("<b>", "</b>"),
+        ("<ul><li>", "</li></ul>"),
+    ],
+    ids=["div", "blockquote", "bold", "list"],
+)
+def test_nesting_as_deep_as_the_parser_allows_needs_no_deep_stack(
+    opening: str, closing: str
+) -> None:
+    """Rendering walks its own stack, so 120 levels render with little Python stack to spare."""
+    markup = opening * 120 + "Diep" + closing * 120
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 60)
+    try:
+        result = html_to_text(markup)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert "Diep" in result.text
 
 
 @settings(max_examples=200, deadline=None)

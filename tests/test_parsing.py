@@ -212,6 +212,169 @@ def test_unflow_joins_soft_breaks_by_quote_depth() -> None:
     assert unflow("aaa \nbbb", delsp=True) == "aaabbb"
 
 
+def _mixed(*parts: str, top: str = "multipart/mixed") -> bytes:
+    """A raw multipart message from raw parts (each its headers, a blank line and a body)."""
+    head = (
+        "From: Denise de Vries <denise@schrijvers.example>\r\nTo: penpal@magazine.example\r\n"
+        f'Subject: Re: Brief\r\nMIME-Version: 1.0\r\nContent-Type: {top}; boundary="grens"\r\n\r\n'
+    )
+    body = "".join(f"--grens\r\n{part}\r\n" for part in parts) + "--grens--\r\n"
+    return (head + body).encode("utf-8", "surrogateescape")
+
+
+_PLAIN = "Content-Type: text/plain; charset=utf-8\r\n\r\nHoi Carola,\r\n\r\nZie de bijlage.\r\n"
+
+
+def test_nesting_deeper_than_the_stack_is_unreadable_with_headers() -> None:
+    """Two thousand nested multiparts exhaust the parser's stack: unreadable, sender still known."""
+    depth = 2000
+    raw = "From: Denise <denise@schrijvers.example>\r\nSubject: Diep\r\n"
+    for level in range(depth):
+        raw += f'Content-Type: multipart/mixed; boundary="b{level}"\r\n\r\n--b{level}\r\n'
+    raw += "Content-Type: text/plain\r\n\r\nHallo\r\n"
+    raw += "".join(f"--b{level}--\r\n" for level in reversed(range(depth)))
+    parsed = parse_message(raw.encode())
+    assert parsed.kind is MessageKind.UNREADABLE
+    assert parsed.reason == "cannot parse the message: RecursionError"
+    assert parsed.subject == "Diep"
+    assert parsed.sender == Address("denise@schrijvers.example", "Denise")
+
+
+def test_an_address_delivered_twice_is_listed_once() -> None:
+    """Delivered-To and X-Original-To naming the same mailbox give one delivered_to entry."""
+    raw = _message(
+        "Tekst.\n",
+        Delivered_To="penpal+tok1@magazine.example",
+        X_Original_To="PenPal+tok1@magazine.example",
+    )
+    assert parse_message(raw).delivered_to == ("penpal+tok1@magazine.example",)
+
+
+def test_content_type_without_a_subtype_is_plain_text() -> None:
+    """ "Content-Type: text" is not a valid type; the body is read as plain text."""
+    raw = b"From: a@schrijvers.example\r\nContent-Type: text; charset=utf-8\r\n\r\nHoi Carola.\r\n"
+    assert parse_message(raw).extraction.text == "Hoi Carola."
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ['multipart/mixed; boundary="grens" junk', 'multipart/mixed; boundary="grens'],
+    ids=["junk-after-quote", "quote-left-open"],
+)
+def test_a_damaged_boundary_parameter_is_still_read(content_type: str) -> None:
+    """Junk after a quoted boundary, or a quote left open, does not lose the letter."""
+    raw = _mixed(_PLAIN).replace(b'multipart/mixed; boundary="grens"', content_type.encode())
+    assert parse_message(raw).extraction.text == "Hoi Carola,\n\nZie de bijlage."
+
+
+def test_a_text_part_with_a_name_is_an_attachment() -> None:
+    """A second text part carrying a file name is an attachment, not an unused body."""
+    notes = "Content-Type: text/plain; name=notities.txt\r\n\r\nlijstje"
+    parsed = parse_message(_mixed(_PLAIN, notes))
+    assert [(a.filename, a.data) for a in parsed.attachments] == [("notities.txt", b"lijstje")]
+
+
+@pytest.mark.parametrize(
+    ("disposition", "filename"),
+    [
+        ('attachment; filename="=?utf-8?q?caf=C3=A9.pdf?="', "café.pdf"),
+        ("attachment; filename*=utf-8''caf%C3%A9.pdf", "café.pdf"),
+        ('attachment; filename="a/b.pdf" x', "a_b.pdf"),
+        ("attachment; filename*", "part-1"),
+    ],
+    ids=["rfc2047-words", "rfc2231", "slash-and-junk", "broken-rfc2231"],
+)
+def test_attachment_file_names(disposition: str, filename: str) -> None:
+    """File names are decoded as mail programs write them; a broken one gets a part name."""
+    pdf = (
+        f"Content-Type: application/pdf\r\nContent-Disposition: {disposition}\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n"
+    )
+    [attachment] = parse_message(_mixed(_PLAIN, pdf)).attachments
+    assert attachment.filename == filename
+    assert attachment.data == b"%PDF"
+
+
+def test_an_attached_message_with_a_header_the_modern_policy_cannot_fold() -> None:
+    """A forwarded message whose long subject mixes encoded words and raw UTF-8 is kept as sent."""
+    subject = "=?utf-8?q?caf=C3=A9?= café" + " en nog meer woorden" * 5
+    inner = (
+        "Content-Type: message/rfc822\r\n\r\n"
+        f"From: x@y.example\r\nSubject: {subject}\r\n\r\nOud\r\n"
+    )
+    [attachment] = parse_message(_mixed(_PLAIN, inner)).attachments
+    assert attachment.content_type == "message/rfc822"
+    assert subject.encode() in attachment.data
+    assert attachment.data.rstrip().endswith(b"\n\nOud")
+
+
+def test_a_delivery_status_part_makes_a_bounce() -> None:
+    """A message/delivery-status part inside ordinary multipart/mixed is a bounce."""
+    status = (
+        "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
+        "Final-Recipient: rfc822; anna@writers.example\r\nAction: failed\r\n"
+    )
+    parsed = parse_message(_mixed(_PLAIN, status))
+    assert parsed.kind is MessageKind.BOUNCE
+    assert parsed.reason == "bounce: delivery status part"
+
+
+def test_an_amp_part_is_not_the_body() -> None:
+    """Gmail's text/x-amp-html alternative is neither body nor attachment."""
+    amp = "Content-Type: text/x-amp-html; charset=utf-8\r\n\r\n<html amp4email>AMP</html>\r\n"
+    parsed = parse_message(_mixed(_PLAIN, amp, top="multipart/alternative"))
+    assert parsed.extraction.text == "Hoi Carola,\n\nZie de bijlage."
+    assert parsed.attachments == ()
+
+
+def test_unflow_ends_a_paragraph_at_a_change_of_depth_or_the_end() -> None:
+    """A soft break followed by another quote depth, or by the end, still ends the line."""
+    assert unflow("Eigen \n> oud") == "Eigen \n> oud"
+    assert unflow("Laatste regel ") == "Laatste regel "
+
+
+def test_raw_8bit_headers_are_read_as_utf8_else_latin1() -> None:
+    """Unencoded 8-bit header bytes are read as UTF-8, and as latin-1 when they are not UTF-8."""
+    for raw_subject in ("Café".encode(), "Café".encode("latin-1")):
+        raw = b"From: a@schrijvers.example\r\nSubject: Re: " + raw_subject + b"\r\n\r\nTekst.\r\n"
+        assert parse_message(raw).subject == "Re: Café"
+
+
+@pytest.mark.parametrize("date", ["gisteren rond de middag", "Fri, 40 Nov 2026 10:02:11 +0100"])
+def test_an_unreadable_date_is_none(date: str) -> None:
+    """A Date header that is not a date, or not a real day, gives no date rather than an error."""
+    raw = f"From: a@schrijvers.example\r\nDate: {date}\r\n\r\nTekst.\r\n".encode()
+    assert parse_message(raw).date is None
+
+
+_IMAGE = (
+    "Content-Type: image/png\r\nContent-Disposition: attachment; filename=zee.png\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\niVBORw=="
+)
+
+
+def test_the_text_after_a_leading_image_is_the_body() -> None:
+    """In mixed mail that opens with an image, the first text part is still the body."""
+    parsed = parse_message(_mixed(_IMAGE, _PLAIN))
+    assert parsed.extraction.text == "Hoi Carola,\n\nZie de bijlage."
+    assert [a.filename for a in parsed.attachments] == ["zee.png"]
+
+
+def test_a_message_of_only_an_attachment_has_empty_text() -> None:
+    """With no text part at all the letter text is empty and the attachment is kept."""
+    parsed = parse_message(_mixed(_IMAGE))
+    assert parsed.kind is MessageKind.LETTER
+    assert parsed.extraction.text == ""
+    assert [a.filename for a in parsed.attachments] == ["zee.png"]
+
+
+def test_html_that_shows_no_text_falls_back_to_the_plain_part() -> None:
+    """When the HTML alternative renders to nothing, the plain alternative is read."""
+    html = 'Content-Type: text/html; charset=utf-8\r\n\r\n<p><img src="cid:x"></p>'
+    parsed = parse_message(_mixed(_PLAIN, html, top="multipart/alternative"))
+    assert parsed.extraction.text == "Hoi Carola,\n\nZie de bijlage."
+
+
 def test_html_cuts_are_reported() -> None:
     """What the HTML quote containers held shows up in removed as a quote."""
     msg = EmailMessage()
