@@ -595,12 +595,17 @@ def _strip_blank_end(lines: list[str]) -> None:
 
 
 _DECORATION_CATEGORIES = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Zs"})
+# "ᐧ" is the alt text mail-tracking add-ons give their pixel; in a plain-text part it
+# is left on a line of its own, where it is no more text than a rule is.
+_TRACKER_MARK = "\u1427"
 
 
 def _is_decoration(line: str) -> bool:
-    """A line made only of rule characters (``***``, ``____``, ``~~~``)."""
+    """A line made only of rule characters (``***``, ``____``, ``~~~``) or a tracker mark."""
     plain = _plain(line)
-    return bool(plain) and all(unicodedata.category(c) in _DECORATION_CATEGORIES for c in plain)
+    return bool(plain) and all(
+        c == _TRACKER_MARK or unicodedata.category(c) in _DECORATION_CATEGORIES for c in plain
+    )
 
 
 def _list_footer_start(lines: Sequence[str]) -> int | None:

@@ -327,9 +327,10 @@ def test_an_original_message_rule_at_the_very_end_is_cut() -> None:
     assert [c.reason for c in result.removed] == ["original-message rule"]
 
 
-def test_a_trailing_rule_is_decoration() -> None:
-    """A rule closing the text, with nothing after it, is cut as decoration."""
-    result = extract("Eigen tekst.\n\n~~~~~~")
+@pytest.mark.parametrize("rule", ["~~~~~~", "\u1427"], ids=["tildes", "tracker-mark"])
+def test_a_trailing_rule_is_decoration(rule: str) -> None:
+    """A rule or a mail tracker's mark closing the text is cut as decoration."""
+    result = extract("Eigen tekst.\n\n" + rule)
     assert result.text == "Eigen tekst."
     assert [c.reason for c in result.removed] == ["trailing rule"]
 
