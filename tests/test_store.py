@@ -519,6 +519,9 @@ async def test_quarantine_lists_held_messages_oldest_first(store: Store, now: da
     assert held[0].reason == "not a writer of any correspondence"
     assert held[0].source == "imap:INBOX/1"
     assert held[0].received_at == now
+    async with store.unit() as repo:
+        counts = await repo.message_counts()
+    assert counts == {RawStatus.QUARANTINED: 2, RawStatus.RELEASED: 1}
 
 
 async def test_correspondence_for_message_ids_latest_wins(store: Store, now: datetime) -> None:

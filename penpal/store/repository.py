@@ -570,6 +570,14 @@ class Repository:
         await self._session.flush()
 
     @_guarded
+    async def message_counts(self) -> dict[RawStatus, int]:
+        """How many stored messages there are of each status (statuses with none left out)."""
+        rows = await self._session.execute(
+            select(MessageRow.status, func.count()).group_by(MessageRow.status)
+        )
+        return {RawStatus(status): count for status, count in rows}
+
+    @_guarded
     async def quarantine(self) -> list[QuarantineEntry]:
         """Messages held back, oldest first."""
         rows = await self._session.scalars(
