@@ -6,8 +6,8 @@ handed a store, a mailbox, settings and a clock; they never open connections,
 read configuration files or print.
 """
 
+from penpal.workflows.clock import Clock
 from penpal.workflows.drafting import (
-    Clock,
     complete,
     current_draft,
     render_draft,

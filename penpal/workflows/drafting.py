@@ -7,7 +7,7 @@ connections, read configuration files or print.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import jinja2
@@ -19,27 +19,42 @@ from penpal.config import Settings
 from penpal.errors import NotFound, WorkflowError
 from penpal.letters import Article, Correspondence, CorrespondenceId, State, Writer
 from penpal.store import Repository, Store
-
-Clock = Callable[[], datetime]
-"""Where workflows get the time: ``lambda: datetime.now(UTC)`` in production, fixed in tests."""
+from penpal.workflows.clock import Clock
+from penpal.workflows.outgoing import Mailroom, invite, notify_editors
 
 
 async def start_correspondence(
-    store: Store, topic: str, writers: Sequence[Writer], *, clock: Clock, actor: str
+    store: Store,
+    topic: str,
+    writers: Sequence[Writer],
+    *,
+    clock: Clock,
+    actor: str,
+    room: Mailroom | None = None,
 ) -> Correspondence:
-    """Start a correspondence between two different writers."""
+    """Start a correspondence between two different writers; with a mailroom, invite them."""
     if not topic.strip():
         raise WorkflowError("a correspondence needs a topic")
     if len(writers) != 2 or writers[0].addresses & writers[1].addresses:
         raise WorkflowError("a correspondence needs two different writers")
     async with store.unit() as repo:
-        return await repo.create_correspondence(
-            topic.strip(), writers, now=clock(), actor=actor, subject=topic.strip()
+        now = clock()
+        correspondence = await repo.create_correspondence(
+            topic.strip(), writers, now=now, actor=actor, subject=topic.strip()
         )
+        if room is not None:
+            await invite(repo, room, correspondence, now=now)
+        return correspondence
 
 
 async def complete(
-    store: Store, correspondence_id: str, *, settings: Settings, clock: Clock, actor: str
+    store: Store,
+    correspondence_id: str,
+    *,
+    settings: Settings,
+    clock: Clock,
+    actor: str,
+    room: Mailroom | None = None,
 ) -> Article:
     """Mark a correspondence complete and compile its letters into the first draft."""
     async with store.unit() as repo:
@@ -48,7 +63,9 @@ async def complete(
             raise WorkflowError(
                 f"correspondence {correspondence.id} is {correspondence.state}, not open"
             )
-        return await complete_in(repo, correspondence, settings=settings, now=clock(), actor=actor)
+        return await complete_in(
+            repo, correspondence, settings=settings, now=clock(), actor=actor, room=room
+        )
 
 
 async def complete_in(
@@ -58,8 +75,12 @@ async def complete_in(
     settings: Settings,
     now: datetime,
     actor: str,
+    room: Mailroom | None = None,
 ) -> Article:
-    """Complete ``correspondence`` inside an open unit of work and save its first draft."""
+    """Complete ``correspondence`` inside an open unit of work and save its first draft.
+
+    With a mailroom, the editors are sent the draft as Markdown.
+    """
     letters = await repo.letters(correspondence.id)
     if not letters:
         raise WorkflowError(f"correspondence {correspondence.id} has no letters to compile")
@@ -73,6 +94,21 @@ async def complete_in(
     saved = await repo.save_draft(correspondence.id, article_to_json(article), now=now, actor=actor)
     if saved != revision:
         raise WorkflowError(f"draft revision {revision} of {correspondence.id} was taken meanwhile")
+    if room is not None:
+        await notify_editors(
+            repo,
+            room,
+            "completed",
+            {
+                "topic": completed.topic,
+                "writers": [w.name for w in completed.writers],
+                "letters": len(letters),
+                "draft_markdown": render_article_markdown(article, room.env),
+                "draft_filename": f"{article.slug or completed.id}.md",
+            },
+            now=now,
+            correspondence_id=completed.id,
+        )
     return article
 
 

@@ -5,7 +5,8 @@ before it is parsed, a mailbox message is marked only after the decision about
 it is committed, and a message that was decided once is never decided again
 (``resume`` decides what a crash left). This module must not open connections,
 read configuration files or print; it is handed a store, a mailbox, settings and
-a clock.
+a clock, and a mailroom when it may write mail (the relay, confirmations and
+notices); a backfill is handed none, since those letters were exchanged long ago.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from datetime import datetime
 from typing import NoReturn
 
 from penpal.config import Settings, require_secret
-from penpal.conversations import Filed, assign, thread_keys
+from penpal.conversations import Filed, ThreadKeys, Unplaced, assign, assign_editor, thread_keys
 from penpal.errors import IntakeError, NotFound, StoreError
 from penpal.intake import IncomingMessage, Mailbox
 from penpal.letters import (
+    Address,
+    Command,
     CommandName,
     Correspondence,
     CorrespondenceId,
@@ -31,10 +34,13 @@ from penpal.letters import (
     MessageRecordId,
     ParsedMessage,
     State,
+    Writer,
 )
 from penpal.parsing import parse_message
 from penpal.store import RawStatus, Repository, Store
-from penpal.workflows.drafting import Clock, complete_in
+from penpal.workflows.clock import Clock
+from penpal.workflows.drafting import complete_in
+from penpal.workflows.outgoing import Mailroom, confirm, notify_editors, relay_letter
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +82,13 @@ class IntakeReport:
 
 
 async def receive(
-    store: Store, raw: bytes, *, source: str, settings: Settings, clock: Clock
+    store: Store,
+    raw: bytes,
+    *,
+    source: str,
+    settings: Settings,
+    clock: Clock,
+    room: Mailroom | None = None,
 ) -> Receipt:
     """Store one raw message, then decide what it is and file it.
 
@@ -88,10 +100,12 @@ async def receive(
         record = await repo.save_raw(raw, source=source, now=clock())
     if record.status is not RawStatus.NEW:
         return Receipt(record.id, record.status, seen_before=True)
-    return await _decide(store, record.id, raw, settings=settings, clock=clock)
+    return await _decide(store, record.id, raw, settings=settings, clock=clock, room=room)
 
 
-async def resume(store: Store, *, settings: Settings, clock: Clock) -> IntakeReport:
+async def resume(
+    store: Store, *, settings: Settings, clock: Clock, room: Mailroom | None = None
+) -> IntakeReport:
     """Decide the messages that were stored but not decided (after a crash)."""
     report = IntakeReport()
     async with store.unit() as repo:
@@ -99,19 +113,32 @@ async def resume(store: Store, *, settings: Settings, clock: Clock) -> IntakeRep
     for record in pending:
         async with store.unit() as repo:
             raw = await repo.raw(record.id)
-        report.add(await _decide(store, record.id, raw, settings=settings, clock=clock))
+        report.add(await _decide(store, record.id, raw, settings=settings, clock=clock, room=room))
     return report
 
 
 async def _decide(
-    store: Store, record_id: MessageRecordId, raw: bytes, *, settings: Settings, clock: Clock
+    store: Store,
+    record_id: MessageRecordId,
+    raw: bytes,
+    *,
+    settings: Settings,
+    clock: Clock,
+    room: Mailroom | None,
 ) -> Receipt:
     parsed = parse_message(raw, max_bytes=settings.policy.max_message_bytes)
     now = clock()
     async with store.unit() as repo:
+        if await _is_own(repo, room, parsed):
+            # penpal's own mail come back (a loop, a copy to the service address):
+            # never a letter, never answered.
+            return await _mark(repo, record_id, RawStatus.OWN, parsed, now=now, reason="own mail")
         status = _NOT_LETTERS.get(parsed.kind)
         if status is not None:
-            return await _mark(repo, record_id, status, parsed, now=now, reason=parsed.reason)
+            receipt = await _mark(repo, record_id, status, parsed, now=now, reason=parsed.reason)
+            if room is not None and status is not RawStatus.AUTO_REPLY:
+                await _tell_editors(repo, room, parsed, receipt, now=now)
+            return receipt
         if parsed.message_id and await repo.message_id_known(parsed.message_id):
             return await _mark(
                 repo,
@@ -127,18 +154,38 @@ async def _decide(
             secret=require_secret(settings, "service.secret"),
         )
         by_token = await _find(repo, keys.token_id)
-        referenced = await repo.correspondence_for_message_ids(keys.references)
-        by_reference = await _find(repo, referenced)
-        of_sender = await repo.correspondences_of(parsed.sender.email) if parsed.sender else []
+        by_reference = await _find(repo, await repo.correspondence_for_message_ids(keys.references))
+        sender = parsed.sender.email if parsed.sender else ""
+        if (
+            room is not None
+            and parsed.sender
+            and room.is_editor(sender)
+            and parsed.extraction.commands
+        ):
+            return await _editor_commands(
+                repo,
+                record_id,
+                parsed,
+                keys,
+                editor=parsed.sender,
+                by_token=by_token,
+                by_reference=by_reference,
+                room=room,
+                now=now,
+            )
+        of_sender = await repo.correspondences_of(sender) if sender else []
         decision = assign(
             parsed, keys, by_token=by_token, by_reference=by_reference, of_sender=of_sender
         )
         if not isinstance(decision, Filed):
-            log.info("message %s quarantined: %s", record_id, decision.reason)
-            return await _mark(
-                repo, record_id, RawStatus.QUARANTINED, parsed, now=now, reason=decision.reason
-            )
-        return await _file(repo, record_id, parsed, decision, settings=settings, now=now)
+            return await _quarantine(repo, record_id, parsed, decision, room=room, now=now)
+        return await _file(repo, record_id, parsed, decision, settings=settings, room=room, now=now)
+
+
+async def _is_own(repo: Repository, room: Mailroom | None, parsed: ParsedMessage) -> bool:
+    if room is not None and room.is_own(parsed):
+        return True
+    return bool(parsed.message_id) and await repo.is_own_message(parsed.message_id)
 
 
 async def _find(repo: Repository, cid: CorrespondenceId | None) -> Correspondence | None:
@@ -171,6 +218,52 @@ async def _mark(
     return Receipt(record_id, status, correspondence_id=correspondence_id, reason=reason)
 
 
+async def _quarantine(
+    repo: Repository,
+    record_id: MessageRecordId,
+    parsed: ParsedMessage,
+    unplaced: Unplaced,
+    *,
+    room: Mailroom | None,
+    now: datetime,
+    correspondence_id: CorrespondenceId | None = None,
+) -> Receipt:
+    log.info("message %s quarantined: %s", record_id, unplaced.reason)
+    receipt = await _mark(
+        repo,
+        record_id,
+        RawStatus.QUARANTINED,
+        parsed,
+        now=now,
+        reason=unplaced.reason,
+        correspondence_id=correspondence_id,
+    )
+    if room is not None:
+        await _tell_editors(repo, room, parsed, receipt, now=now)
+    return receipt
+
+
+async def _tell_editors(
+    repo: Repository, room: Mailroom, parsed: ParsedMessage, receipt: Receipt, *, now: datetime
+) -> None:
+    """Tell the editors about held-back or bounced mail, once a day per sender and reason."""
+    sender = parsed.sender.email if parsed.sender else "(no sender)"
+    await notify_editors(
+        repo,
+        room,
+        "quarantined",
+        {
+            "from_address": sender,
+            "mail_subject": parsed.subject,
+            "reason": receipt.reason or str(receipt.status),
+            "quarantine_id": receipt.record_id,
+        },
+        now=now,
+        correspondence_id=receipt.correspondence_id,
+        once_per_day=f"{receipt.status}:{sender}",
+    )
+
+
 async def _file(
     repo: Repository,
     record_id: MessageRecordId,
@@ -178,33 +271,29 @@ async def _file(
     filed: Filed,
     *,
     settings: Settings,
+    room: Mailroom | None,
     now: datetime,
 ) -> Receipt:
     correspondence = filed.correspondence
-    actor = filed.writer.email
     if parsed.kind is MessageKind.LETTER:
         if correspondence.state is not State.OPEN:
             reason = (
                 f"correspondence {correspondence.id} is {correspondence.state}; "
                 "it takes no more letters"
             )
-            return await _mark(
+            return await _quarantine(
                 repo,
                 record_id,
-                RawStatus.QUARANTINED,
                 parsed,
+                Unplaced(reason),
+                room=room,
                 now=now,
-                reason=reason,
                 correspondence_id=correspondence.id,
             )
         letter = await repo.file_letter(record_id, correspondence, filed.writer, parsed, now=now)
-        log.info(
-            "letter %s from %s filed under %s (via %s)",
-            letter.id,
-            actor,
-            correspondence.id,
-            filed.via,
-        )
+        log.info("letter %s filed under %s (via %s)", letter.id, correspondence.id, filed.via)
+        if room is not None:
+            await relay_letter(repo, room, correspondence, letter, parsed, now=now)
         receipt = Receipt(
             record_id, RawStatus.LETTER, correspondence_id=correspondence.id, letter_id=letter.id
         )
@@ -218,31 +307,110 @@ async def _file(
             reason="",
             correspondence_id=correspondence.id,
         )
+    await _carry_out(
+        repo, correspondence, filed.writer, parsed, settings=settings, room=room, now=now
+    )
+    return receipt
+
+
+async def _editor_commands(
+    repo: Repository,
+    record_id: MessageRecordId,
+    parsed: ParsedMessage,
+    keys: ThreadKeys,
+    *,
+    editor: Address,
+    by_token: Correspondence | None,
+    by_reference: Correspondence | None,
+    room: Mailroom,
+    now: datetime,
+) -> Receipt:
+    target = assign_editor(keys, by_token=by_token, by_reference=by_reference)
+    if isinstance(target, Unplaced):
+        return await _quarantine(repo, record_id, parsed, target, room=room, now=now)
+    receipt = await _mark(
+        repo, record_id, RawStatus.COMMAND, parsed, now=now, reason="", correspondence_id=target.id
+    )
+    await _carry_out(repo, target, editor, parsed, settings=room.settings, room=room, now=now)
+    return receipt
+
+
+async def _carry_out(
+    repo: Repository,
+    correspondence: Correspondence,
+    author: Writer | Address,
+    parsed: ParsedMessage,
+    *,
+    settings: Settings,
+    room: Mailroom | None,
+    now: datetime,
+) -> None:
+    """Record each command of a message and do what it asks, confirming it by mail."""
     for command in parsed.extraction.commands:
         await repo.record_event(
             correspondence.id,
             "command",
             now=now,
-            actor=actor,
+            actor=author.email,
             detail={"command": str(command.name), "word": command.word},
         )
-        if command.name is CommandName.COMPLETE and correspondence.state is State.OPEN:
-            await complete_in(repo, correspondence, settings=settings, now=now, actor=actor)
-    return receipt
+        done = await _command(
+            repo, correspondence, author, command, settings=settings, room=room, now=now
+        )
+        if done and room is not None:
+            await confirm(
+                repo,
+                room,
+                correspondence,
+                author,
+                command=command.name,
+                in_reply_to=parsed.message_id,
+                now=now,
+            )
+
+
+async def _command(
+    repo: Repository,
+    correspondence: Correspondence,
+    author: Writer | Address,
+    command: Command,
+    *,
+    settings: Settings,
+    room: Mailroom | None,
+    now: datetime,
+) -> bool:
+    """Carry out one command; False when it does not apply (and so is not confirmed)."""
+    if command.name is CommandName.COMPLETE:
+        current = await repo.get_correspondence(correspondence.id)
+        if current.state is not State.OPEN:
+            return False
+        await complete_in(repo, current, settings=settings, now=now, actor=author.email, room=room)
+        return True
+    if command.name is CommandName.AGREE and isinstance(author, Writer):
+        await repo.record_event(
+            correspondence.id, "consent", now=now, actor=author.email, detail={}
+        )
+        return True
+    return False
 
 
 async def ingest_once(
-    store: Store, mailbox: Mailbox, *, settings: Settings, clock: Clock
+    store: Store,
+    mailbox: Mailbox,
+    *,
+    settings: Settings,
+    clock: Clock,
+    room: Mailroom | None = None,
 ) -> IntakeReport:
     """One pass over the mailbox: receive what is new, then mark it in the mailbox.
 
     A message is marked only after its receipt is committed, so a crash in
     between makes the next pass see it again, and the store recognises it.
     """
-    report = await resume(store, settings=settings, clock=clock)
+    report = await resume(store, settings=settings, clock=clock, room=room)
     for message in await mailbox.fetch_new():
         receipt = await receive(
-            store, message.raw, source=message.key, settings=settings, clock=clock
+            store, message.raw, source=message.key, settings=settings, clock=clock, room=room
         )
         await mailbox.mark_processed(message, quarantined=receipt.status is RawStatus.QUARANTINED)
         report.add(receipt)
@@ -256,6 +424,7 @@ async def keep_ingesting(
     settings: Settings,
     clock: Clock,
     on_report: Callable[[IntakeReport], None],
+    room: Mailroom | None = None,
     max_backoff: float = 300.0,
 ) -> NoReturn:
     """Ingest, wait for mail, ingest again, until cancelled.
@@ -267,7 +436,7 @@ async def keep_ingesting(
     delay = 1.0
     while True:
         try:
-            on_report(await ingest_once(store, mailbox, settings=settings, clock=clock))
+            on_report(await ingest_once(store, mailbox, settings=settings, clock=clock, room=room))
             delay = 1.0
             await mailbox.wait_for_mail(settings.imap.poll_interval)
         except (IntakeError, StoreError) as exc:
@@ -284,7 +453,10 @@ async def import_messages(
     clock: Clock,
     progress: Callable[[Receipt], None] | None = None,
 ) -> IntakeReport:
-    """Backfill from files: every message goes the same way as one from the mailbox."""
+    """Backfill from files: every message goes the way one from the mailbox goes.
+
+    Nothing is relayed or confirmed: these letters were exchanged long ago.
+    """
     report = IntakeReport()
     for message in messages:
         receipt = await receive(
