@@ -33,12 +33,11 @@ from penpal.config import (
     example_config_text,
     load_settings,
     mask_database_url,
-    require_secret,
     resolve_config_path,
 )
 from penpal.demo.run import run_demo
 from penpal.errors import PenpalError
-from penpal.intake import ImapMailbox, Mailbox, MaildirMailbox, count_paths, read_paths
+from penpal.intake import count_paths, read_paths
 from penpal.letters import (
     Correspondence,
     CorrespondenceSummary,
@@ -48,8 +47,11 @@ from penpal.letters import (
     Writer,
 )
 from penpal.parsing import parse_message
+from penpal.service import open_mailbox, open_sender
+from penpal.service import serve as run_service
 from penpal.store import Store
 from penpal.templating import template_environment
+from penpal.workflows.outgoing import Mailroom, send_due
 
 T = TypeVar("T")
 
@@ -150,6 +152,15 @@ def _with_fresh_secret(example: str) -> str:
 
 
 @cli.command()
+@pass_context
+def serve(ctx: _Context) -> None:
+    """Run the service: mailbox intake, relay, reminders."""
+    settings = ctx.settings()
+    click.echo(f"penpal serving {settings.service.address}; Ctrl-C stops", err=True)
+    _run(run_service(settings))
+
+
+@cli.command()
 @click.option("--no-serve", is_flag=True, help="Exit after compiling the draft.")
 def demo(no_serve: bool) -> None:
     """Run the whole flow on sample letters and show where the draft is."""
@@ -162,22 +173,23 @@ def demo(no_serve: bool) -> None:
         )
 
 
-def _mailbox(settings: Settings) -> Mailbox:
-    if settings.mailbox.source == "maildir":
-        return MaildirMailbox(settings.mailbox.maildir)
-    imap = settings.imap
-    return ImapMailbox(
-        host=imap.host,
-        port=imap.port,
-        security=imap.security,
-        username=imap.username,
-        password=require_secret(settings, "imap.password"),
-        folder=imap.folder,
-        processed_folder=imap.processed_folder or "",
-        quarantine_folder=imap.quarantine_folder or "",
-        idle=imap.idle,
-        poll_interval=imap.poll_interval,
-    )
+def _mailroom(settings: Settings) -> Mailroom:
+    return Mailroom(settings, template_environment(settings.service.templates))
+
+
+async def _send_outbox(store: Store, room: Mailroom) -> None:
+    """Send what the command queued; what cannot go now stays queued for the next run."""
+    sender = open_sender(room.settings)
+    try:
+        report = await send_due(store, sender, room, clock=_now)
+    finally:
+        await sender.close()
+    if report.counts["retry"] or report.counts["failed"]:
+        click.echo(
+            f"penpal: {report.counts['retry']} mails wait for a retry, "
+            f"{report.counts['failed']} failed",
+            err=True,
+        )
 
 
 def _report_line(report: workflows.IntakeReport) -> str:
@@ -197,18 +209,22 @@ def ingest(ctx: _Context, once: bool, as_json: bool) -> None:
 
     async def go() -> workflows.IntakeReport:
         async with _opened_store(settings) as store:
-            mailbox = _mailbox(settings)
+            room = _mailroom(settings)
+            mailbox = open_mailbox(settings)
             try:
                 if once:
-                    return await workflows.ingest_once(
-                        store, mailbox, settings=settings, clock=_now
+                    report = await workflows.ingest_once(
+                        store, mailbox, settings=settings, clock=_now, room=room
                     )
+                    await _send_outbox(store, room)
+                    return report
                 await workflows.keep_ingesting(
                     store,
                     mailbox,
                     settings=settings,
                     clock=_now,
                     on_report=lambda report: _print_report(report, as_json),
+                    room=room,
                 )
             finally:
                 await mailbox.close()
@@ -335,16 +351,23 @@ def _writer(settings: Settings, text: str) -> Writer:
 @cli.command()
 @click.option("--topic", required=True, help="What the writers write about.")
 @click.argument("writers", nargs=2)
+@click.option("--no-mail", is_flag=True, help="Queue the invitations; penpal serve sends them.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def new(ctx: _Context, topic: str, writers: tuple[str, str], as_json: bool) -> None:
-    """Start a correspondence between two writers (by email address)."""
+def new(ctx: _Context, topic: str, writers: tuple[str, str], no_mail: bool, as_json: bool) -> None:
+    """Start a correspondence between two writers (by email address) and invite them."""
     settings = ctx.settings()
     pair = [_writer(settings, w) for w in writers]
 
     async def go() -> Correspondence:
         async with _opened_store(settings) as store:
-            return await workflows.start_correspondence(store, topic, pair, clock=_now, actor="cli")
+            room = _mailroom(settings)
+            correspondence = await workflows.start_correspondence(
+                store, topic, pair, clock=_now, actor="cli", room=room
+            )
+            if not no_mail:
+                await _send_outbox(store, room)
+            return correspondence
 
     correspondence = _run(go())
     if as_json:
@@ -439,9 +462,11 @@ def complete(ctx: _Context, correspondence_id: str) -> None:
 
     async def go() -> None:
         async with _opened_store(settings) as store:
+            room = _mailroom(settings)
             await workflows.complete(
-                store, correspondence_id, settings=settings, clock=_now, actor="cli"
+                store, correspondence_id, settings=settings, clock=_now, actor="cli", room=room
             )
+            await _send_outbox(store, room)
 
     _run(go())
     click.echo(

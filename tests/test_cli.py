@@ -50,6 +50,11 @@ def config(tmp_path: Path, database_url: str) -> Path:
                 "[mailbox]",
                 'source = "maildir"',
                 'maildir = "Maildir"',
+                "# Nothing listens here: mail waits in the outbox for a retry.",
+                "[smtp]",
+                'host = "127.0.0.1"',
+                "port = 9",
+                'security = "none"',
                 "[[writers]]",
                 'name = "Denise Veldhuis"',
                 'email = "denise@brieven.example"',
@@ -199,6 +204,8 @@ def test_new_list_show_complete_draft(capsys: pytest.CaptureFixture[str], config
     )
     assert status == 0, err
     cid = json.loads(out)["id"]
+    # The invitations could not be sent: they wait in the outbox, and the user is told.
+    assert "2 mails wait for a retry" in err
 
     maildir = config.parent / "Maildir"
     for sub in ("new", "cur", "tmp"):
