@@ -201,6 +201,20 @@ def parse_own_message_id(message_id: str, domain: str) -> OwnMessageId | None:
     return OwnMessageId(MailKind(match.group(1).lower()), match.group(2), match.group(3) or "")
 
 
+def own_message_ids_in(text: str, domain: str) -> list[str]:
+    """Every Message-ID of penpal's for ``domain`` mentioned in ``text``, in order, once each.
+
+    A bounce quotes the headers of the mail it returns; this finds which of
+    penpal's mails that was.
+    """
+    found: list[str] = []
+    for match in _OWN_ID.finditer(text):
+        candidate = match.group(0)
+        if parse_own_message_id(candidate, domain) is not None and candidate not in found:
+            found.append(candidate)
+    return found
+
+
 def is_own_message_id(message_id: str, domain: str) -> bool:
     """Whether ``message_id`` is one penpal made for ``domain`` (so the mail is penpal's own)."""
     return parse_own_message_id(message_id, domain) is not None

@@ -39,6 +39,7 @@ from penpal.mailing import (
     invitation_mail,
     is_own_message_id,
     make_message_id,
+    own_message_ids_in,
     notification_mail,
     parse_own_message_id,
     relay_mail,
@@ -1089,3 +1090,15 @@ def test_a_language_without_templates_is_reported(env: jinja2.Environment) -> No
     """A service language with no templates fails naming the template it looked for."""
     with pytest.raises(jinja2.TemplateNotFound, match=r"mail/relay\.de\.txt\.j2"):
         relay(env, sender=Sender(SERVICE, "Penpal", "de"))
+
+
+def test_own_message_ids_are_found_in_a_bounce() -> None:
+    """A bounce's quoted headers name penpal's mail; ids of other domains and repeats are not."""
+    relay = make_message_id(MailKind.RELAY, "a1b2", DOMAIN, "k3m9qa-abcdefghij")
+    other = make_message_id(MailKind.REMINDER, "c3d4", "elsewhere.example")
+    report = (
+        "Final-Recipient: rfc822; carola@post.example\n"
+        f"Message-ID: <{relay}>\nReferences: <{other}> <{relay}>\n"
+    )
+    assert own_message_ids_in(report, DOMAIN) == [relay]
+    assert own_message_ids_in("nothing here", DOMAIN) == []

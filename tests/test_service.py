@@ -435,3 +435,58 @@ async def test_reminder_goes_to_the_writer_whose_turn_it_is(stage: Stage) -> Non
     inbox = await stage.bram.wait_for(2)
     assert inbox[-1]["Auto-Submitted"] == "auto-generated"
     assert len(await stage.anna.inbox()) == 1
+
+
+def _bounce(returned: bytes, recipient: str, service: str) -> bytes:
+    """A delivery status notification as a mail server writes it, quoting the returned headers."""
+    head = returned.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"\n")
+    return b"\n".join(
+        [
+            b"From: Mail Delivery System <MAILER-DAEMON@mx.test.example>",
+            f"To: {service}".encode(),
+            b"Subject: Undelivered Mail Returned to Sender",
+            b"Message-ID: <dsn.1@mx.test.example>",
+            b"Auto-Submitted: auto-replied",
+            b"MIME-Version: 1.0",
+            b'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+            b"",
+            b"--b1",
+            b"Content-Type: text/plain",
+            b"",
+            b"Your message could not be delivered: mailbox unavailable.",
+            b"--b1",
+            b"Content-Type: message/delivery-status",
+            b"",
+            b"Reporting-MTA: dns; mx.test.example",
+            b"",
+            f"Final-Recipient: rfc822; {recipient}".encode(),
+            b"Action: failed",
+            b"Status: 5.1.1",
+            b"--b1",
+            b"Content-Type: text/rfc822-headers",
+            b"",
+            head,
+            b"--b1--",
+            b"",
+        ]
+    )
+
+
+async def test_bounce_is_filed_with_the_mail_it_returns(stage: Stage) -> None:
+    """A bounce of an invitation lands on its correspondence and the editor is told once."""
+    await stage.anna.wait_for(1)
+    invitation = (await stage.anna.dovecot.messages("writer2"))[0].raw
+    bounce = _bounce(invitation, stage.anna.address, stage.settings.service.address)
+    await stage.anna.dovecot.append("penpal", bounce)
+
+    async def filed() -> bool:
+        async with stage.store.unit() as repo:
+            events = await repo.events(stage.correspondence.id)
+        return any(e.kind == "bounce" for e in events)
+
+    await eventually(filed)
+    notice = (await stage.editor.wait_for(1))[0]
+    assert stage.anna.address in plain_text(notice)
+    async with stage.store.unit() as repo:
+        counts = await repo.message_counts()
+    assert counts.get(RawStatus.BOUNCE) == 1

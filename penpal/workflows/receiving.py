@@ -30,14 +30,16 @@ from penpal.letters import (
     Correspondence,
     CorrespondenceId,
     LetterId,
+    MailKind,
     MessageKind,
     MessageRecordId,
     ParsedMessage,
     State,
     Writer,
 )
+from penpal.mailing import own_message_ids_in
 from penpal.parsing import parse_message
-from penpal.store import RawStatus, Repository, Store
+from penpal.store import OutboxEntry, RawStatus, Repository, Store
 from penpal.workflows.clock import Clock
 from penpal.workflows.drafting import complete_in
 from penpal.workflows.outgoing import Mailroom, confirm, notify_editors, relay_letter
@@ -133,10 +135,12 @@ async def _decide(
             # penpal's own mail come back (a loop, a copy to the service address):
             # never a letter, never answered.
             return await _mark(repo, record_id, RawStatus.OWN, parsed, now=now, reason="own mail")
+        if room is not None and parsed.kind is MessageKind.BOUNCE:
+            return await _bounced(repo, room, record_id, parsed, raw, now=now)
         status = _NOT_LETTERS.get(parsed.kind)
         if status is not None:
             receipt = await _mark(repo, record_id, status, parsed, now=now, reason=parsed.reason)
-            if room is not None and status is not RawStatus.AUTO_REPLY:
+            if room is not None and status is RawStatus.QUARANTINED:
                 await _tell_editors(repo, room, parsed, receipt, now=now)
             return receipt
         if parsed.message_id and await repo.message_id_known(parsed.message_id):
@@ -262,6 +266,65 @@ async def _tell_editors(
         correspondence_id=receipt.correspondence_id,
         once_per_day=f"{receipt.status}:{sender}",
     )
+
+
+async def _bounced(
+    repo: Repository,
+    room: Mailroom,
+    record_id: MessageRecordId,
+    parsed: ParsedMessage,
+    raw: bytes,
+    *,
+    now: datetime,
+) -> Receipt:
+    """A bounce is filed with the mail of penpal's it returns, and the editors are told."""
+    returned: OutboxEntry | None = None
+    for message_id in own_message_ids_in(raw.decode("latin-1"), room.sender.domain):
+        try:
+            returned = await repo.outbox_entry(message_id)
+        except NotFound:
+            continue
+        break
+    cid = returned.correspondence_id if returned else None
+    receipt = await _mark(
+        repo,
+        record_id,
+        RawStatus.BOUNCE,
+        parsed,
+        now=now,
+        reason=parsed.reason,
+        correspondence_id=cid,
+    )
+    if returned is None:
+        await _tell_editors(repo, room, parsed, receipt, now=now)
+        return receipt
+    if cid is not None:
+        await repo.record_event(
+            cid,
+            "bounce",
+            now=now,
+            actor="penpal",
+            detail={
+                "message_id": returned.message_id,
+                "to": list(returned.recipients),
+                "reason": parsed.reason,
+            },
+        )
+    if returned.kind is not MailKind.NOTIFICATION:
+        await notify_editors(
+            repo,
+            room,
+            "failed",
+            {
+                "to": ", ".join(returned.recipients),
+                "mail_subject": str(returned.kind),
+                "error": parsed.reason or "the mail came back undelivered",
+            },
+            now=now,
+            correspondence_id=cid,
+            once_per_day=f"bounce:{returned.message_id}",
+        )
+    return receipt
 
 
 async def _file(
