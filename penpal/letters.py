@@ -121,6 +121,9 @@ class ParsedMessage:
     commands. ``delivered_to`` lists the envelope recipients the delivering server
     recorded (``Delivered-To``, ``X-Original-To``, ``Envelope-To``), where a reply
     token may be found when the service address was in Bcc.
+    ``sender_authenticated`` is the verdict of the receiving mail server's topmost
+    ``Authentication-Results`` header for the From domain (a passing, aligned DMARC,
+    DKIM or SPF result); ``None`` when there is no such header.
     """
 
     kind: MessageKind
@@ -137,6 +140,7 @@ class ParsedMessage:
     date: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     reason: str = ""
+    sender_authenticated: bool | None = None
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -245,45 +249,69 @@ class Letter:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One letter as it stands in the article: the writer's label, then paragraphs."""
+    """One letter as it stands in the article: the writer's label, then paragraphs.
+
+    What the editor leaves out stays in the model so it can be brought back:
+    ``omitted`` leaves out the whole turn, ``omitted_paragraphs`` holds the indices
+    (into ``paragraphs``) of single paragraphs left out. No output shows either.
+    """
 
     letter_id: LetterId
     writer: str
     email: str
     label: str
     paragraphs: tuple[str, ...]
+    omitted: bool = False
+    omitted_paragraphs: tuple[int, ...] = ()
 
     @property
     def text(self) -> str:
         """The paragraphs separated by one blank line."""
         return "\n\n".join(self.paragraphs)
 
+    @property
+    def shown_paragraphs(self) -> tuple[str, ...]:
+        """The paragraphs that are not left out (all of them are, when the turn is)."""
+        if self.omitted:
+            return ()
+        left_out = set(self.omitted_paragraphs)
+        return tuple(p for i, p in enumerate(self.paragraphs) if i not in left_out)
+
 
 @dataclass(frozen=True, slots=True)
 class Heading:
-    """A section heading placed before the turn with index ``before_turn``."""
+    """A section heading placed before the turn with index ``before_turn``; ``id`` is stable."""
 
     text: str
     before_turn: int
+    id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class PullQuote:
-    """A sentence of the text repeated large after the turn with index ``after_turn``."""
+    """A sentence of the text repeated large after the turn with index ``after_turn``.
+
+    ``id`` is stable across revisions (empty for a suggestion not yet placed).
+    """
 
     text: str
     after_turn: int
+    id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """An image from a letter's attachments, shown inside the turn with index ``turn``."""
+    """An image from a letter's attachments, shown inside the turn with index ``turn``.
+
+    ``omitted`` leaves it out of every output while keeping it in the draft.
+    """
 
     filename: str
     content_type: str
     turn: int
     caption: str = ""
     credit: str = ""
+    omitted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +325,11 @@ class Suggestions:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """A draft or published article compiled from a correspondence."""
+    """A draft or published article compiled from a correspondence.
+
+    ``description`` is the editor's summary for search engines and social cards;
+    empty means one is taken from the intro.
+    """
 
     correspondence_id: CorrespondenceId
     title: str
@@ -312,6 +344,7 @@ class Article:
     images: tuple[Image, ...] = ()
     credit: str = ""
     suggestions: Suggestions = field(default_factory=Suggestions)
+    description: str = ""
 
 
 class MailKind(enum.StrEnum):
@@ -322,6 +355,8 @@ class MailKind(enum.StrEnum):
     REMINDER = "reminder"
     CONFIRMATION = "confirmation"
     NOTIFICATION = "notification"
+    REVIEW = "review"
+    """To the writers about the editor's review: changes asked for, the final text to agree to."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ __all__ = ["decode_text", "parse_message", "unflow"]
 _EMPTY = Extraction(text="", body="")
 # Each part's parsed Content-Type, for as long as the part lives: parsing it again costs.
 _TYPES: weakref.WeakKeyDictionary[Message, _Type] = weakref.WeakKeyDictionary()
+_RESULT = re.compile(r"\s*([A-Za-z0-9-]+)\s*=\s*([A-Za-z]+)")
+_PROPERTY = re.compile(r"([A-Za-z0-9-]+\.[A-Za-z0-9-]+)\s*=\s*(\"[^\"]*\"|[^\s;]+)")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _SPACE = re.compile(r"\s+")
 _PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
@@ -126,6 +128,7 @@ class _Headers:
     in_reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     date: datetime | None = None
+    sender_authenticated: bool | None = None
 
     def message(self, kind: MessageKind, reason: str, extraction: Extraction) -> ParsedMessage:
         return ParsedMessage(
@@ -142,6 +145,7 @@ class _Headers:
             references=self.references,
             date=self.date,
             reason=reason,
+            sender_authenticated=self.sender_authenticated,
         )
 
 
@@ -175,6 +179,9 @@ def _read_headers(msg: Message) -> _Headers:
         in_reply_to=_ids(_first(raw, "in-reply-to")),
         references=_ids(" ".join(raw.get("references", ()))),
         date=_date(_first(raw, "date")),
+        sender_authenticated=_authenticated(
+            _first(raw, "authentication-results"), senders[0].email if senders else ""
+        ),
     )
 
 
@@ -250,6 +257,38 @@ def _first_id(text: str) -> str:
     if ids:
         return ids[0]
     return text.strip().strip("<>")
+
+
+def _authenticated(results: str, sender: str) -> bool | None:
+    """The verdict of an ``Authentication-Results`` header (RFC 8601) for the From domain.
+
+    Only the topmost header counts: the receiving server adds it above whatever the
+    sender may have forged further down. A passing DMARC result, or a passing DKIM
+    or SPF result whose domain is aligned with the From domain, authenticates.
+    """
+    if not results:
+        return None
+    domain = sender.rpartition("@")[2]
+    for resinfo in results.split(";")[1:]:
+        match = _RESULT.match(resinfo)
+        if match is None or match.group(2).lower() != "pass":
+            continue
+        method = match.group(1).lower()
+        if method == "dmarc":
+            return True
+        props = {k.lower(): v.strip('"') for k, v in _PROPERTY.findall(resinfo)}
+        claimed = props.get("header.d") or props.get("header.i") or props.get("smtp.mailfrom")
+        if method in {"dkim", "spf"} and claimed and _aligned(claimed.rpartition("@")[2], domain):
+            return True
+    return False
+
+
+def _aligned(claimed: str, domain: str) -> bool:
+    """Relaxed alignment: the same domain, or one a subdomain of the other."""
+    claimed, domain = claimed.lower().strip("."), domain.lower().strip(".")
+    if not claimed or not domain:
+        return False
+    return claimed == domain or claimed.endswith("." + domain) or domain.endswith("." + claimed)
 
 
 def _delivered_to(raw: dict[str, list[str]]) -> tuple[str, ...]:

@@ -461,3 +461,47 @@ def test_generated_messages_never_raise(
     raw = head.encode("utf-8", "surrogatepass") + body.encode("utf-8", "surrogatepass")
     parsed = parse_message(raw)
     assert parsed.kind in set(MessageKind)
+
+
+@pytest.mark.parametrize(
+    ("results", "verdict"),
+    [
+        ("mx.magazine.example; dmarc=pass (p=none) header.from=brieven.example", True),
+        ("mx.magazine.example; dkim=pass header.d=brieven.example header.s=s1", True),
+        ("mx.magazine.example; dkim=pass header.i=@mail.brieven.example", True),
+        ("mx.magazine.example; spf=pass smtp.mailfrom=bounce@brieven.example", True),
+        ("mx.magazine.example; dkim=pass header.d=other.example; spf=fail", False),
+        ("mx.magazine.example; spf=softfail smtp.mailfrom=brieven.example; dmarc=fail", False),
+        ('mx.magazine.example; dkim=pass header.d="brieven.example"', True),
+        ("mx.magazine.example; none", False),
+        ("mx.magazine.example; dkim=pass header.d=.", False),
+    ],
+    ids=[
+        "dmarc-pass",
+        "dkim-aligned",
+        "dkim-subdomain-identity",
+        "spf-aligned",
+        "dkim-other-domain",
+        "all-fail",
+        "quoted-domain",
+        "none",
+        "dkim-empty-domain",
+    ],
+)
+def test_sender_authentication_from_the_receiving_server(results: str, verdict: bool) -> None:
+    """The topmost Authentication-Results says whether the From domain was authenticated."""
+    raw = _message(
+        "Hoi,\n\nTekst.\n", From="Denise <denise@brieven.example>", Authentication_Results=results
+    )
+    assert parse_message(raw).sender_authenticated is verdict
+
+
+def test_only_the_topmost_authentication_result_counts() -> None:
+    """A passing result the sender forged below the server's own header is not believed."""
+    raw = (
+        b"Authentication-Results: mx.magazine.example; dmarc=fail header.from=brieven.example\n"
+        b"Authentication-Results: mx.magazine.example; dmarc=pass header.from=brieven.example\n"
+        b"From: denise@brieven.example\nTo: penpal@magazine.example\nSubject: Hoi\n\nTekst.\n"
+    )
+    assert parse_message(raw).sender_authenticated is False
+    assert parse_message(raw.split(b"\n", 2)[2]).sender_authenticated is None

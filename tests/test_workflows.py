@@ -490,3 +490,35 @@ async def test_keep_ingesting_survives_an_outage(
     assert pauses[:2] == [1.0, 1.5]
     assert reports[0].counts == {"letter": 1}
     assert mailbox.marked == ["k0"]
+
+
+@pytest.mark.parametrize(
+    ("results", "status"),
+    [
+        ("mx.magazine.example; dmarc=pass header.from=brieven.example", RawStatus.LETTER),
+        ("mx.magazine.example; dmarc=fail header.from=brieven.example", RawStatus.QUARANTINED),
+        ("", RawStatus.QUARANTINED),
+    ],
+    ids=["authenticated", "failed", "no-verdict"],
+)
+async def test_required_sender_authentication(
+    store: Store,
+    settings: Settings,
+    clock: Clock,
+    correspondence: Correspondence,
+    results: str,
+    status: RawStatus,
+) -> None:
+    """With policy.require_authenticated_sender, only authenticated letters are filed."""
+    strict = default_settings(
+        settings.path,
+        service=settings.service,
+        writers=settings.writers,
+        policy={"require_authenticated_sender": True},
+    )
+    headers = {"Authentication-Results": results} if results else {}
+    raw = letter(DENISE, FIRST, subject=TOPIC, message_id="a@brieven.example", headers=headers)
+    receipt = await workflows.receive(store, raw, source="t", settings=strict, clock=clock)
+    assert receipt.status is status
+    if status is RawStatus.QUARANTINED:
+        assert "authentication" in receipt.reason

@@ -152,6 +152,10 @@ async def _decide(
                 now=now,
                 reason="already filed as a letter",
             )
+        if settings.policy.require_authenticated_sender and not parsed.sender_authenticated:
+            return await _quarantine(
+                repo, record_id, parsed, _unauthenticated(parsed), room=room, now=now
+            )
         keys = thread_keys(
             parsed,
             service_address=settings.service.address,
@@ -184,6 +188,18 @@ async def _decide(
         if not isinstance(decision, Filed):
             return await _quarantine(repo, record_id, parsed, decision, room=room, now=now)
         return await _file(repo, record_id, parsed, decision, settings=settings, room=room, now=now)
+
+
+def _unauthenticated(parsed: ParsedMessage) -> Unplaced:
+    domain = parsed.sender.email.rpartition("@")[2] if parsed.sender else "(no sender)"
+    if parsed.sender_authenticated is None:
+        return Unplaced(
+            f"sender authentication is required and the mail from {domain} carries no "
+            "Authentication-Results from the receiving server"
+        )
+    return Unplaced(
+        f"sender authentication is required and no DMARC, DKIM or SPF result passed for {domain}"
+    )
 
 
 async def _is_own(repo: Repository, room: Mailroom | None, parsed: ParsedMessage) -> bool:
