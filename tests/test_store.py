@@ -131,7 +131,7 @@ async def test_migration_matches_the_tables(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert diff == []
-    assert revision == "0002"
+    assert revision == "0003"
 
 
 async def test_plain_sqlite_url_gets_the_async_driver(tmp_path: object) -> None:
@@ -837,7 +837,7 @@ async def test_upgrade_from_0001_keeps_the_data_and_downgrades(
     try:
         await store.upgrade()
         revision, tables = await _inspect(database_url)
-        assert revision == "0002"
+        assert revision == "0003"
         assert {"outbox", "notices"} <= tables
         async with store.unit() as repo:
             assert await repo.get_correspondence(created.id) == created
@@ -1351,3 +1351,188 @@ async def test_own_mail_that_came_back_is_kept_as_own(store: Store, now: datetim
         again = await repo.save_raw(b"our relay again", source="test", now=now)
         assert await repo.unprocessed() == []
     assert again.status is RawStatus.OWN
+
+
+# editors
+
+
+async def test_editor_is_added_without_password_and_found_by_any_case(
+    store: Store, now: datetime
+) -> None:
+    """A new editor has no password; the address is matched case-insensitively."""
+    async with store.unit() as repo:
+        added = await repo.upsert_editor(" Eva@Redactie.Example ", "Eva Bakker", now=now)
+    async with store.unit() as repo:
+        found = await repo.editor_by_email("eva@redactie.example")
+        assert await repo.editor_by_email("nobody@redactie.example") is None
+    assert found == added
+    assert found.email == "eva@redactie.example"
+    assert found.name == "Eva Bakker"
+    assert not found.has_password
+    assert (found.session_epoch, found.failed_logins, found.created_at) == (0, 0, now)
+
+
+async def test_upserting_a_known_editor_keeps_the_name_unless_a_new_one_is_given(
+    store: Store, now: datetime
+) -> None:
+    """Adding an editor again updates the name when given and never touches the password."""
+    async with store.unit() as repo:
+        await repo.upsert_editor("eva@redactie.example", "Eva", now=now)
+        await repo.set_editor_password_hash("eva@redactie.example", "$argon2id$x", now=now)
+        kept = await repo.upsert_editor("EVA@redactie.example", "", now=now)
+        renamed = await repo.upsert_editor("eva@redactie.example", "Eva Bakker", now=now)
+        listed = await repo.list_editors()
+    assert kept.name == "Eva"
+    assert renamed.name == "Eva Bakker"
+    assert renamed.password_hash == "$argon2id$x"
+    assert listed == [renamed]
+
+
+async def test_an_editor_needs_an_address(store: Store, now: datetime) -> None:
+    """An editor address without @ is refused."""
+    async with store.unit() as repo:
+        with pytest.raises(StoreError, match="not an email address"):
+            await repo.upsert_editor("eva", now=now)
+
+
+async def test_a_new_password_ends_sessions_and_forgets_failures(
+    store: Store, now: datetime
+) -> None:
+    """Setting a password raises the session epoch and resets the failed-login count."""
+    async with store.unit() as repo:
+        await repo.upsert_editor("eva@redactie.example", now=now)
+        await repo.record_login_failure("eva@redactie.example", now=now)
+        first = await repo.set_editor_password_hash("eva@redactie.example", "hash-1", now=now)
+        second = await repo.set_editor_password_hash("eva@redactie.example", "hash-2", now=now)
+        with pytest.raises(NotFound):
+            await repo.set_editor_password_hash("nobody@redactie.example", "hash", now=now)
+        with pytest.raises(StoreError, match="empty"):
+            await repo.set_editor_password_hash("eva@redactie.example", "", now=now)
+    assert (first.session_epoch, second.session_epoch) == (1, 2)
+    assert (second.failed_logins, second.last_failed_at) == (0, None)
+    assert second.password_hash == "hash-2"
+
+
+async def test_login_failures_are_counted_also_from_concurrent_units(
+    store: Store, now: datetime
+) -> None:
+    """Every failed login counts, even five at once; unknown addresses give None."""
+    async with store.unit() as repo:
+        await repo.upsert_editor("eva@redactie.example", now=now)
+
+    async def fail(offset: int) -> None:
+        async with store.unit() as repo:
+            await repo.record_login_failure(
+                "eva@redactie.example", now=now + timedelta(seconds=offset)
+            )
+
+    await asyncio.gather(*(fail(i) for i in range(5)))
+    async with store.unit() as repo:
+        account = await repo.editor_by_email("eva@redactie.example")
+        assert await repo.record_login_failure("nobody@redactie.example", now=now) is None
+    assert account is not None
+    assert account.failed_logins == 5
+    assert account.last_failed_at is not None
+    assert now <= account.last_failed_at <= now + timedelta(seconds=4)
+
+
+async def test_a_login_resets_failures_and_a_rehash_keeps_the_epoch(
+    store: Store, now: datetime
+) -> None:
+    """A successful login forgets failures; storing a stronger hash keeps sessions valid."""
+    async with store.unit() as repo:
+        await repo.upsert_editor("eva@redactie.example", now=now)
+        await repo.set_editor_password_hash("eva@redactie.example", "weak", now=now)
+        await repo.record_login_failure("eva@redactie.example", now=now)
+        later = now + timedelta(minutes=3)
+        logged = await repo.record_login("eva@redactie.example", now=later, password_hash="strong")
+        plain = await repo.record_login("eva@redactie.example", now=later)
+        with pytest.raises(NotFound):
+            await repo.record_login("nobody@redactie.example", now=now)
+    assert (logged.failed_logins, logged.last_login_at, logged.session_epoch) == (0, later, 1)
+    assert logged.password_hash == plain.password_hash == "strong"
+
+
+# what the editor's page lists
+
+
+async def test_last_writers_names_the_writer_of_each_latest_letter(
+    store: Store, now: datetime
+) -> None:
+    """The latest letter by date decides; a correspondence without letters is left out."""
+    first = await start(store, now)
+    second = await start(store, now, topic="Tweede")
+    empty = await start(store, now, topic="Leeg")
+    await file(store, first, "a1@anna.example", now, date=now)
+    await file(store, first, "b1@bart.example", now, sender=BART, date=now + timedelta(hours=1))
+    await file(store, second, "b2@bart.example", now, sender=BART, date=now + timedelta(hours=3))
+    await file(store, second, "a2@anna.example", now, date=now + timedelta(hours=4))
+    async with store.unit() as repo:
+        found = await repo.last_writers()
+    assert found == {first.id: "bart@letters.example", second.id: "anna@schrijvers.example"}
+    assert empty.id not in found
+
+
+async def test_messages_of_a_correspondence_and_one_message_entry(
+    store: Store, now: datetime
+) -> None:
+    """Messages placed with a correspondence are listed in arrival order with status and reason."""
+    created = await start(store, now)
+    letter_record = await file(store, created, "a1@anna.example", now)
+    async with store.unit() as repo:
+        held = await repo.save_raw(b"late letter", source="maildir:x", now=now + timedelta(hours=1))
+        await repo.mark_raw(
+            held.id,
+            RawStatus.QUARANTINED,
+            reason="it takes no more letters",
+            correspondence_id=created.id,
+            parsed=parsed("late@anna.example"),
+            now=now + timedelta(hours=1),
+        )
+        loose = await repo.save_raw(b"elsewhere", source="test", now=now)
+        listed = await repo.messages_of(created.id)
+        entry = await repo.message_entry(held.id)
+        with pytest.raises(NotFound):
+            await repo.messages_of(CorrespondenceId("zzzzzz"))
+        with pytest.raises(NotFound):
+            await repo.message_entry(MessageRecordId(99999))
+    assert [m.id for m in listed] == [letter_record, held.id]
+    assert loose.id not in [m.id for m in listed]
+    assert listed[1] == entry
+    assert entry.status is RawStatus.QUARANTINED
+    assert (entry.reason, entry.sender, entry.kind) == (
+        "it takes no more letters",
+        "anna@schrijvers.example",
+        "letter",
+    )
+    assert (entry.message_id, entry.correspondence_id, entry.source) == (
+        "late@anna.example",
+        created.id,
+        "maildir:x",
+    )
+
+
+async def test_upgrade_from_0002_adds_editors_and_downgrades(
+    database_url: str, now: datetime
+) -> None:
+    """A 0002 database gains the editors table keeping its data; 0003 can be undone."""
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0002")
+    old = Store.connect(database_url)
+    try:
+        created = await start(old, now)
+    finally:
+        await old.close()
+    store = Store.connect(database_url)
+    try:
+        await store.upgrade()
+        revision, tables = await _inspect(database_url)
+        assert (revision, "editors" in tables) == ("0003", True)
+        async with store.unit() as repo:
+            assert await repo.get_correspondence(created.id) == created
+            await repo.upsert_editor("eva@redactie.example", now=now)
+    finally:
+        await store.close()
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0002")
+    revision, tables = await _inspect(database_url)
+    assert (revision, "editors" in tables) == ("0002", False)
+    assert "outbox" in tables

@@ -10,7 +10,9 @@ database URL and ``now``.
 from __future__ import annotations
 
 from penpal.store.repository import (
+    EditorAccount,
     Event,
+    MessageEntry,
     OutboxEntry,
     OutboxStatus,
     QuarantineEntry,
@@ -22,7 +24,9 @@ from penpal.store.repository import (
 )
 
 __all__ = [
+    "EditorAccount",
     "Event",
+    "MessageEntry",
     "OutboxEntry",
     "OutboxStatus",
     "QuarantineEntry",

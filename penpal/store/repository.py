@@ -74,6 +74,7 @@ from penpal.store.tables import (
     AttachmentRow,
     CorrespondenceRow,
     DraftRow,
+    EditorRow,
     EventRow,
     LetterRow,
     MailboxStateRow,
@@ -192,6 +193,50 @@ class OutboxEntry:
     created_at: datetime
     sent_at: datetime | None
     raw: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEntry:
+    """A stored raw message as listed beside a correspondence or in the quarantine, bytes aside.
+
+    ``kind`` is what parsing made of it (``None`` while undecided); ``reason`` says
+    why it is not a letter, when it is not.
+    """
+
+    id: MessageRecordId
+    received_at: datetime
+    status: RawStatus
+    kind: str | None
+    sender: str
+    subject: str
+    reason: str
+    source: str
+    message_id: str
+    correspondence_id: CorrespondenceId | None
+
+
+@dataclass(frozen=True, slots=True)
+class EditorAccount:
+    """An editor who may log in: ``password_hash`` is empty until a password is set.
+
+    ``session_epoch`` rises with every new password, so that a session signed for
+    an older one no longer counts; ``failed_logins`` counts failures since the
+    last successful login, the latest at ``last_failed_at``.
+    """
+
+    email: str
+    name: str
+    password_hash: str
+    session_epoch: int
+    failed_logins: int
+    last_failed_at: datetime | None
+    last_login_at: datetime | None
+    created_at: datetime
+
+    @property
+    def has_password(self) -> bool:
+        """Whether this editor can log in at all."""
+        return bool(self.password_hash)
 
 
 def new_correspondence_id() -> CorrespondenceId:
@@ -1088,6 +1133,162 @@ class Repository:
         assert isinstance(result, CursorResult)  # an UPDATE's result always is
         return result.rowcount == 1
 
+    # editors
+
+    @_guarded
+    async def upsert_editor(self, email: str, name: str = "", *, now: datetime) -> EditorAccount:
+        """Add an editor without a password, or update a known one's name (when one is given).
+
+        Raises ``StoreError`` for an address without ``@``.
+        """
+        now = _aware(now)
+        wanted = _email(email)
+        if "@" not in wanted:
+            raise StoreError(f"{email!r} is not an email address")
+        row = await self._editor_row(wanted)
+        if row is None:
+            fresh = EditorRow(
+                email=wanted,
+                name=name.strip(),
+                password_hash="",
+                session_epoch=0,
+                failed_logins=0,
+                created_at=now,
+            )
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(fresh)
+                return _editor(fresh)
+            except IntegrityError:
+                # Added by another process since we looked: update that one instead.
+                row = await self._editor_row(wanted)
+                if row is None:
+                    raise
+        if name.strip():
+            row.name = name.strip()
+        await self._session.flush()
+        return _editor(row)
+
+    @_guarded
+    async def editor_by_email(self, email: str) -> EditorAccount | None:
+        """The editor with this address (case and spaces ignored), if there is one."""
+        row = await self._editor_row(_email(email))
+        return None if row is None else _editor(row)
+
+    @_guarded
+    async def list_editors(self) -> list[EditorAccount]:
+        """Every editor account, by address."""
+        rows = await self._session.scalars(select(EditorRow).order_by(EditorRow.email))
+        return [_editor(row) for row in rows]
+
+    @_guarded
+    async def set_editor_password_hash(
+        self, email: str, password_hash: str, *, now: datetime
+    ) -> EditorAccount:
+        """Store a new password hash, end the editor's sessions and forget failed logins.
+
+        Raises ``NotFound`` for an unknown editor, ``StoreError`` for an empty hash.
+        """
+        now = _aware(now)
+        if not password_hash:
+            raise StoreError("a password hash must not be empty")
+        row = await self._editor_row(_email(email), for_update=True)
+        if row is None:
+            raise NotFound(f"no editor {email.strip()!r}")
+        row.password_hash = password_hash
+        row.session_epoch += 1
+        row.failed_logins = 0
+        row.last_failed_at = None
+        await self._session.flush()
+        return _editor(row)
+
+    @_guarded
+    async def record_login_failure(self, email: str, *, now: datetime) -> EditorAccount | None:
+        """Count a failed login for this editor and return the account; None if there is none.
+
+        Counted in one statement, so that failures from several processes at once all count.
+        """
+        now = _aware(now)
+        wanted = _email(email)
+        await self._session.execute(
+            update(EditorRow)
+            .where(EditorRow.email == wanted)
+            .values(failed_logins=EditorRow.failed_logins + 1, last_failed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        row = await self._session.scalar(
+            select(EditorRow)
+            .where(EditorRow.email == wanted)
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _editor(row)
+
+    @_guarded
+    async def record_login(
+        self, email: str, *, now: datetime, password_hash: str | None = None
+    ) -> EditorAccount:
+        """Record a successful login: failures forgotten; ``password_hash`` replaces a weaker one.
+
+        A rehash keeps the session epoch: the password itself did not change.
+        Raises ``NotFound`` for an unknown editor.
+        """
+        now = _aware(now)
+        row = await self._editor_row(_email(email), for_update=True)
+        if row is None:
+            raise NotFound(f"no editor {email.strip()!r}")
+        row.failed_logins = 0
+        row.last_login_at = now
+        if password_hash:
+            row.password_hash = password_hash
+        await self._session.flush()
+        return _editor(row)
+
+    # what the editor's page lists
+
+    @_guarded
+    async def last_writers(self) -> dict[CorrespondenceId, str]:
+        """The address of the writer of each correspondence's latest letter (as ``letters`` orders).
+
+        Correspondences without letters are left out.
+        """
+        ranked = select(
+            LetterRow.correspondence_id.label("cid"),
+            WriterRow.email.label("email"),
+            func.row_number()
+            .over(
+                partition_by=LetterRow.correspondence_id,
+                order_by=(LetterRow.date.desc(), LetterRow.id.desc()),
+            )
+            .label("rank"),
+        ).join(WriterRow, WriterRow.id == LetterRow.writer_id)
+        inner = ranked.subquery()
+        rows = await self._session.execute(
+            select(inner.c.cid, inner.c.email).where(inner.c.rank == 1)
+        )
+        return {CorrespondenceId(cid): email for cid, email in rows.all()}
+
+    @_guarded
+    async def messages_of(self, correspondence_id: CorrespondenceId) -> list[MessageEntry]:
+        """Every stored message placed with a correspondence, letters included, in arrival order.
+
+        Raises ``NotFound`` for an unknown correspondence.
+        """
+        await self._require_correspondence(correspondence_id)
+        rows = await self._session.scalars(
+            select(MessageRow)
+            .where(MessageRow.correspondence_id == correspondence_id)
+            .order_by(MessageRow.received_at, MessageRow.id)
+        )
+        return [_message_entry(row) for row in rows]
+
+    @_guarded
+    async def message_entry(self, record_id: MessageRecordId) -> MessageEntry:
+        """One stored message's record, without its bytes; raises ``NotFound``."""
+        row = await self._session.get(MessageRow, record_id, populate_existing=True)
+        if row is None:
+            raise NotFound(f"no stored message {record_id}")
+        return _message_entry(row)
+
     # mailbox sync state
 
     @_guarded
@@ -1156,6 +1357,15 @@ class Repository:
     async def _writer_row(self, email: str) -> WriterRow | None:
         row: WriterRow | None = await self._session.scalar(
             select(WriterRow).where(WriterRow.email == email)
+        )
+        return row
+
+    async def _editor_row(self, email: str, *, for_update: bool = False) -> EditorRow | None:
+        stmt = select(EditorRow).where(EditorRow.email == email)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row: EditorRow | None = await self._session.scalar(
+            stmt.execution_options(populate_existing=True)
         )
         return row
 
@@ -1273,6 +1483,36 @@ def _extraction(row: LetterRow) -> Extraction:
             Command(CommandName(c["name"]), c["word"], c.get("argument", "")) for c in row.commands
         ),
         removed=tuple(Cut(CutKind(c["kind"]), c["text"], c.get("reason", "")) for c in row.removed),
+    )
+
+
+def _editor(row: EditorRow) -> EditorAccount:
+    return EditorAccount(
+        email=row.email,
+        name=row.name,
+        password_hash=row.password_hash,
+        session_epoch=row.session_epoch,
+        failed_logins=row.failed_logins,
+        last_failed_at=row.last_failed_at,
+        last_login_at=row.last_login_at,
+        created_at=row.created_at,
+    )
+
+
+def _message_entry(row: MessageRow) -> MessageEntry:
+    return MessageEntry(
+        id=MessageRecordId(row.id),
+        received_at=row.received_at,
+        status=RawStatus(row.status),
+        kind=row.kind,
+        sender=row.sender,
+        subject=row.subject,
+        reason=row.reason,
+        source=row.source,
+        message_id=row.message_id or "",
+        correspondence_id=(
+            None if row.correspondence_id is None else CorrespondenceId(row.correspondence_id)
+        ),
     )
 
 

@@ -2,10 +2,11 @@
 
 The schema of penpal: writers, correspondences and who writes in them, every raw
 message that arrived, the letters filed from them with their attachments, draft
-revisions, the event log, the mailbox sync state, the outbox of mail penpal sends
-and the notices it has given (for its rate limits). Column types normalise what
-the databases disagree on: timestamps go in and come out as timezone-aware UTC
-(SQLite keeps no zone), and text loses the characters PostgreSQL refuses. Rows
+revisions, the event log, the mailbox sync state, the outbox of mail penpal sends,
+the notices it has given (for its rate limits) and the editors who may log in.
+Column types normalise what the databases disagree on: timestamps go in and come
+out as timezone-aware UTC (SQLite keeps no zone), and text loses the characters
+PostgreSQL refuses. Rows
 never leave the store package; the repository converts them into the frozen
 types of ``penpal.letters``. Migrations, not ``create_all``, create these tables:
 a change here needs a new revision under ``migrations/versions``.
@@ -304,3 +305,25 @@ class NoticeRow(Base):
 
     key: Mapped[str] = mapped_column(String(NOTICE_KEY_MAX), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EditorRow(Base):
+    """Someone who may log in to the editor's web page, with a slow hash of their password.
+
+    ``password_hash`` is empty until a password is set (an editor from the
+    configuration starts that way). ``session_epoch`` goes up with every new
+    password, which ends every session signed for the old one. ``failed_logins``
+    counts the failures since the last success, for slowing down guessing.
+    """
+
+    __tablename__ = "editors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(SafeText, default="")
+    password_hash: Mapped[str] = mapped_column(Text, default="")
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
