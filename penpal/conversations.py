@@ -38,12 +38,17 @@ _PREFIX = re.compile(
 
 def normalise_subject(subject: str) -> str:
     """The subject without reply/forward prefixes or list tags, case-folded, spaces collapsed."""
+    return bare_subject(subject).casefold()
+
+
+def bare_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes or list tags, spaces collapsed."""
     previous = None
     current = subject
     while previous != current:
         previous = current
         current = _PREFIX.sub("", current, count=1)
-    return " ".join(current.split()).casefold()
+    return " ".join(current.split())
 
 
 def _signature(correspondence_id: str, secret: str) -> str:
@@ -124,6 +129,7 @@ class Via(enum.StrEnum):
     TOKEN = "token"
     REFERENCES = "references"
     SUBJECT = "subject"
+    STARTED = "started"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +222,60 @@ def _by_evidence(
             )
         return by_token
     return by_reference
+
+
+@dataclass(frozen=True, slots=True)
+class NewCorrespondence:
+    """A correspondence a writer starts by mail: its topic, who started it, and with whom."""
+
+    topic: str
+    starter: Writer
+    partner: Writer
+
+
+_ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def proposed_start(
+    message: ParsedMessage,
+    keys: ThreadKeys,
+    *,
+    known_writers: Sequence[Writer],
+    of_sender: Sequence[Correspondence],
+    service_address: str,
+) -> NewCorrespondence | None:
+    """Whether an unplaced letter starts a new correspondence, and between whom.
+
+    A writer penpal knows may start one by mailing the service address with a
+    subject that is none of their correspondences', naming the partner: in To or
+    Cc, or by address in the text. A message that carries any threading evidence
+    (a token, references to penpal's mail) continues something and starts nothing.
+    """
+    if message.sender is None or keys.token_id is not None or keys.bad_token:
+        return None
+    starter = next((w for w in known_writers if message.sender.email in w.addresses), None)
+    topic = bare_subject(message.subject)
+    if starter is None or not topic:
+        return None
+    if any(keys.subject in _subjects_of(c) for c in of_sender):
+        return None
+    service = service_address.lower()
+    service_local, _, service_domain = service.partition("@")
+    candidates = [
+        *((a.email, a.name) for a in message.recipients),
+        *((m.lower(), "") for m in _ADDRESS_IN_TEXT.findall(message.extraction.text)),
+    ]
+    for email, name in candidates:
+        local, _, domain = email.partition("@")
+        ours = domain == service_domain and (
+            local == service_local or local.startswith(f"{service_local}+")
+        )
+        if ours or email in starter.addresses:
+            continue
+        known = next((w for w in known_writers if email in w.addresses), None)
+        partner = known or Writer(email=email, name=name or email.split("@", 1)[0])
+        return NewCorrespondence(topic=topic, starter=starter, partner=partner)
+    return None
 
 
 def _subjects_of(correspondence: Correspondence) -> set[str]:

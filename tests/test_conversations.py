@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -9,6 +10,7 @@ import pytest
 
 from penpal.conversations import (
     Filed,
+    NewCorrespondence,
     ThreadKeys,
     Unplaced,
     Via,
@@ -17,6 +19,7 @@ from penpal.conversations import (
     find_token,
     make_token,
     normalise_subject,
+    proposed_start,
     reply_address,
     thread_keys,
     verify_token,
@@ -310,3 +313,94 @@ def test_editor_command_needs_a_token_or_reference() -> None:
     )
     assert isinstance(missing, Unplaced)
     assert "gone00" in missing.reason
+
+
+def _start_message(
+    text: str, *, cc: tuple[str, ...] = (), subject: str = "Re: Vertrouwen"
+) -> ParsedMessage:
+    return ParsedMessage(
+        kind=MessageKind.LETTER,
+        sender=Address(DENISE.email),
+        subject=subject,
+        message_id="s1@brieven.example",
+        extraction=Extraction(text=text, body=text),
+        to=(Address(SERVICE),),
+        cc=tuple(Address(a, "Theo Brink" if a == THEO.email else "") for a in cc),
+    )
+
+
+def test_a_known_writer_starts_a_correspondence_naming_the_partner() -> None:
+    """A known writer with a new subject and the partner in Cc or in the text starts one."""
+    keys = _keys(subject="vertrouwen")
+    by_cc = proposed_start(
+        _start_message("Hoi Theo,", cc=(THEO.email,)),
+        keys,
+        known_writers=[DENISE, CAROLA],
+        of_sender=[FIRST],
+        service_address=SERVICE,
+    )
+    assert by_cc == NewCorrespondence("Vertrouwen", DENISE, Writer(THEO.email, "Theo Brink"))
+    by_text = proposed_start(
+        _start_message("Lieve Carola (carola@POST.example),\n\nZullen we?"),
+        keys,
+        known_writers=[DENISE, CAROLA],
+        of_sender=[],
+        service_address=SERVICE,
+    )
+    assert by_text == NewCorrespondence("Vertrouwen", DENISE, CAROLA)
+
+
+@pytest.mark.parametrize(
+    ("message", "keys", "of_sender"),
+    [
+        (_start_message("Hoi,"), _keys(subject="vertrouwen"), []),
+        (_start_message("Hoi", cc=(THEO.email,), subject="Re: "), _keys(subject=""), []),
+        (
+            _start_message("Hoi", cc=(THEO.email,), subject="Kwetsbaarheid op het werk"),
+            _keys(),
+            [FIRST],
+        ),
+        (
+            _start_message("Hoi", cc=(THEO.email,)),
+            _keys(token_id=CorrespondenceId("k3m9qa"), subject="vertrouwen"),
+            [],
+        ),
+        (
+            _start_message(f"Hoi, mail me at {DENISE.email} or penpal+x@magazine.example"),
+            _keys(subject="vertrouwen"),
+            [],
+        ),
+    ],
+    ids=["no-partner", "no-subject", "subject-taken", "has-token", "only-own-addresses"],
+)
+def test_what_does_not_start_a_correspondence(
+    message: ParsedMessage, keys: ThreadKeys, of_sender: list[Correspondence]
+) -> None:
+    """No partner, no subject, a subject in use, a token, or only own addresses: nothing starts."""
+    assert (
+        proposed_start(
+            message,
+            keys,
+            known_writers=[DENISE, CAROLA],
+            of_sender=of_sender,
+            service_address=SERVICE,
+        )
+        is None
+    )
+
+
+def test_a_stranger_cannot_start_a_correspondence() -> None:
+    """Only writers penpal knows may start one."""
+    message = dataclasses.replace(
+        _start_message("Hoi", cc=(THEO.email,)), sender=Address("x@y.example")
+    )
+    assert (
+        proposed_start(
+            message,
+            _keys(subject="vertrouwen"),
+            known_writers=[DENISE],
+            of_sender=[],
+            service_address=SERVICE,
+        )
+        is None
+    )

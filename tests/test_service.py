@@ -490,3 +490,26 @@ async def test_bounce_is_filed_with_the_mail_it_returns(stage: Stage) -> None:
     async with stage.store.unit() as repo:
         counts = await repo.message_counts()
     assert counts.get(RawStatus.BOUNCE) == 1
+
+
+async def test_a_writer_starts_a_correspondence_by_mail(stage: Stage) -> None:
+    """A known writer mails a new subject naming the partner; the partner is invited and relayed."""
+    await stage.anna.wait_for(1)
+    await stage.anna.send(
+        stage.settings.service.address,
+        f"Beste Bram ({stage.bram.address}),\n\nZullen we over rust schrijven?\n\nAnna",
+        subject="Over rust",
+    )
+    inbox = await stage.bram.wait_for(3)
+    subjects = [str(m["Subject"]) for m in inbox[1:]]
+    assert all("Over rust" in subject for subject in subjects)
+    assert "Zullen we over rust schrijven?" in plain_text(inbox[-1]) + plain_text(inbox[-2])
+    async with stage.store.unit() as repo:
+        started = [
+            s.correspondence
+            for s in await repo.list_correspondences()
+            if s.correspondence.topic == "Over rust"
+        ]
+    assert len(started) == 1
+    assert [w.email for w in started[0].writers] == [stage.anna.address, stage.bram.address]
+    assert len(await stage.anna.inbox()) == 1  # the starter is not invited to what she began

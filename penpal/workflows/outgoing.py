@@ -152,12 +152,19 @@ async def relay_letter(
 
 
 async def invite(
-    repo: Repository, room: Mailroom, correspondence: Correspondence, *, now: datetime
+    repo: Repository,
+    room: Mailroom,
+    correspondence: Correspondence,
+    *,
+    now: datetime,
+    only: Writer | None = None,
 ) -> list[OutgoingMail]:
-    """Queue an invitation to each writer; the first writer named writes first."""
+    """Queue an invitation to each writer (or ``only`` one); the first writer named writes first."""
     mails = []
     first, second = correspondence.writers
     for writer, partner in ((first, second), (second, first)):
+        if only is not None and writer.email != only.email:
+            continue
         mail = mailing.invitation_mail(
             correspondence,
             writer,
@@ -176,7 +183,7 @@ async def invite(
         "invited",
         now=now,
         actor="penpal",
-        detail={"to": [w.email for w in correspondence.writers]},
+        detail={"to": [mail.recipients[0] for mail in mails]},
     )
     return mails
 

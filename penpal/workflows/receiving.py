@@ -20,7 +20,17 @@ from datetime import datetime
 from typing import NoReturn
 
 from penpal.config import Settings, require_secret
-from penpal.conversations import Filed, ThreadKeys, Unplaced, assign, assign_editor, thread_keys
+from penpal.conversations import (
+    Filed,
+    NewCorrespondence,
+    ThreadKeys,
+    Unplaced,
+    Via,
+    assign,
+    assign_editor,
+    proposed_start,
+    thread_keys,
+)
 from penpal.errors import IntakeError, NotFound, StoreError
 from penpal.intake import IncomingMessage, Mailbox
 from penpal.letters import (
@@ -42,7 +52,7 @@ from penpal.parsing import parse_message
 from penpal.store import OutboxEntry, RawStatus, Repository, Store
 from penpal.workflows.clock import Clock
 from penpal.workflows.drafting import complete_in
-from penpal.workflows.outgoing import Mailroom, confirm, notify_editors, relay_letter
+from penpal.workflows.outgoing import Mailroom, confirm, invite, notify_editors, relay_letter
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +196,36 @@ async def _decide(
             parsed, keys, by_token=by_token, by_reference=by_reference, of_sender=of_sender
         )
         if not isinstance(decision, Filed):
-            return await _quarantine(repo, record_id, parsed, decision, room=room, now=now)
+            start = None
+            if by_reference is None and parsed.kind is MessageKind.LETTER:
+                start = proposed_start(
+                    parsed,
+                    keys,
+                    known_writers=[w.to_writer() for w in settings.writers],
+                    of_sender=of_sender,
+                    service_address=settings.service.address,
+                )
+            if start is None:
+                return await _quarantine(repo, record_id, parsed, decision, room=room, now=now)
+            decision = await _start(repo, start, room=room, now=now)
         return await _file(repo, record_id, parsed, decision, settings=settings, room=room, now=now)
+
+
+async def _start(
+    repo: Repository, start: NewCorrespondence, *, room: Mailroom | None, now: datetime
+) -> Filed:
+    """Start the correspondence a writer's letter asks for; the partner is invited."""
+    correspondence = await repo.create_correspondence(
+        start.topic,
+        [start.starter, start.partner],
+        now=now,
+        actor=start.starter.email,
+        subject=start.topic,
+    )
+    log.info("correspondence %s started by mail", correspondence.id)
+    if room is not None:
+        await invite(repo, room, correspondence, now=now, only=start.partner)
+    return Filed(correspondence, start.starter, Via.STARTED)
 
 
 def _unauthenticated(parsed: ParsedMessage) -> Unplaced:
