@@ -270,12 +270,10 @@ async def test_release_refuses_a_message_already_filed_by_message_id(
     )
     copy = message(LETTER + "\nPS\n", message_id="9@brieven.example")
     receipt = await workflows.receive(store, copy, source="t", settings=settings, clock=clock)
-    if receipt.status is not RawStatus.QUARANTINED:
-        # Intake recognises the Message-ID first; hold a copy by hand to test the release check.
-        async with store.unit() as repo:
-            await repo.mark_raw(
-                receipt.record_id, RawStatus.QUARANTINED, reason="test", now=clock()
-            )
+    # Intake knows the Message-ID and sets the copy aside; an editor's release must know it too.
+    assert receipt.status is RawStatus.DUPLICATE
+    async with store.unit() as repo:
+        await repo.mark_raw(receipt.record_id, RawStatus.QUARANTINED, reason="test", now=clock())
     with pytest.raises(WorkflowError, match="is filed already"):
         await release(
             store,
