@@ -1536,3 +1536,22 @@ async def test_upgrade_from_0002_adds_editors_and_downgrades(
     revision, tables = await _inspect(database_url)
     assert (revision, "editors" in tables) == ("0002", False)
     assert "outbox" in tables
+
+
+async def test_quarantine_entries_name_the_correspondence_they_were_meant_for(
+    store: Store, now: datetime
+) -> None:
+    """A held message placed with a correspondence says which; an unplaced one says none."""
+    created = await start(store, now)
+    async with store.unit() as repo:
+        placed = await repo.save_raw(b"late", source="test", now=now)
+        loose = await repo.save_raw(b"stranger", source="test", now=now + timedelta(seconds=1))
+        await repo.mark_raw(
+            placed.id, RawStatus.QUARANTINED, reason="closed", correspondence_id=created.id, now=now
+        )
+        await repo.mark_raw(loose.id, RawStatus.QUARANTINED, reason="unknown sender", now=now)
+        held = await repo.quarantine()
+    assert [(e.id, e.correspondence_id) for e in held] == [
+        (placed.id, created.id),
+        (loose.id, None),
+    ]

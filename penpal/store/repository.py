@@ -151,7 +151,10 @@ class RawRecord:
 
 @dataclass(frozen=True, slots=True)
 class QuarantineEntry:
-    """A message held back, with the reason, for the editor to release or discard."""
+    """A message held back, with the reason, for the editor to release or discard.
+
+    ``correspondence_id`` names the correspondence it was meant for, when intake knew.
+    """
 
     id: MessageRecordId
     received_at: datetime
@@ -159,6 +162,7 @@ class QuarantineEntry:
     subject: str
     reason: str
     source: str
+    correspondence_id: CorrespondenceId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -638,6 +642,11 @@ class Repository:
                 subject=row.subject,
                 reason=row.reason,
                 source=row.source,
+                correspondence_id=(
+                    None
+                    if row.correspondence_id is None
+                    else CorrespondenceId(row.correspondence_id)
+                ),
             )
             for row in rows
         ]
