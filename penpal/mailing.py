@@ -48,7 +48,9 @@ __all__ = [
     "Paragraph",
     "Recipient",
     "Sender",
+    "changes_mail",
     "confirmation_mail",
+    "consent_mail",
     "invitation_mail",
     "is_own_message_id",
     "make_message_id",
@@ -748,4 +750,129 @@ def _outgoing(
         recipients=tuple(r.strip() for r in recipients),
         raw=msg.as_bytes(policy=_POLICY),
         correspondence_id=correspondence_id,
+    )
+
+
+# ------------------------------------------------------------ review mails
+
+
+def changes_mail(
+    correspondence: Correspondence,
+    writer: Writer,
+    *,
+    note: str,
+    reopened: bool,
+    sender: Sender,
+    reply_to: str,
+    message_id: str,
+    in_reply_to: str,
+    references: Sequence[str],
+    date: datetime,
+    env: jinja2.Environment,
+) -> OutgoingMail:
+    """The editor's request for changes, with their ``note``, to one writer, in the thread.
+
+    ``reopened`` says the correspondence takes letters again, so the writers can
+    simply write on; otherwise they answer the editor by replying.
+    """
+    variables = _review_variables(correspondence, writer)
+    variables.update(note=note.strip(), reopened=reopened)
+    return _review_mail(
+        "changes",
+        variables,
+        correspondence,
+        writer,
+        sender=sender,
+        reply_to=reply_to,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        date=date,
+        env=env,
+    )
+
+
+def consent_mail(
+    correspondence: Correspondence,
+    writer: Writer,
+    *,
+    article_text: str,
+    title: str,
+    revision: int,
+    changes: Sequence[Mapping[str, str]],
+    sender: Sender,
+    reply_to: str,
+    message_id: str,
+    in_reply_to: str,
+    references: Sequence[str],
+    date: datetime,
+    env: jinja2.Environment,
+) -> OutgoingMail:
+    """The approved text, sent to one writer for their agreement (``#akkoord`` / ``#agree``).
+
+    ``changes`` lists what the editor changed in this writer's own letters, each a
+    mapping with ``change`` (``added``, ``removed`` or ``changed``), ``before`` and
+    ``after``; ``article_text`` is the whole article as plain text.
+    """
+    variables = _review_variables(correspondence, writer)
+    variables.update(
+        article_text=article_text.strip("\n"),
+        title=title,
+        revision=revision,
+        changes=[dict(change) for change in changes],
+    )
+    return _review_mail(
+        "consent",
+        variables,
+        correspondence,
+        writer,
+        sender=sender,
+        reply_to=reply_to,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        date=date,
+        env=env,
+    )
+
+
+def _review_variables(correspondence: Correspondence, writer: Writer) -> dict[str, Any]:
+    partner = next((w for w in correspondence.writers if w.email != writer.email), writer)
+    return _correspondence_variables(correspondence, writer, partner)
+
+
+def _review_mail(
+    name: str,
+    variables: Mapping[str, Any],
+    correspondence: Correspondence,
+    writer: Writer,
+    *,
+    sender: Sender,
+    reply_to: str,
+    message_id: str,
+    in_reply_to: str,
+    references: Sequence[str],
+    date: datetime,
+    env: jinja2.Environment,
+) -> OutgoingMail:
+    rendered = _render(env, name, sender, variables)
+    msg = _headers(
+        from_=_mailbox(sender.address, sender.name),
+        to=[_mailbox(writer.email, writer.name)],
+        reply_to=_mailbox(reply_to, sender.name),
+        subject=rendered.subject,
+        date=date,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    _body(msg, rendered)
+    _automatic(msg, MailKind.REVIEW, correspondence.id, sender)
+    return _outgoing(
+        msg,
+        kind=MailKind.REVIEW,
+        sender=sender,
+        recipients=[writer.email],
+        message_id=message_id,
+        correspondence_id=correspondence.id,
     )

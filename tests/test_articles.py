@@ -553,8 +553,10 @@ def test_json_has_the_design_contract(english: Article) -> None:
         "email": "denise@magazine.example",
         "label": "Denise",
         "text": english.turns[0].paragraphs[0] + "\n\n" + english.turns[0].paragraphs[1],
+        "omitted": False,
+        "omitted_paragraphs": [],
     }
-    assert data["headings"] == [{"text": english.suggestions.titles[0], "before_turn": 2}]
+    assert data["headings"] == [{"id": "", "text": english.suggestions.titles[0], "before_turn": 2}]
     assert data["pull_quotes"][0]["after_turn"] == english.suggestions.pull_quotes[0].after_turn
     assert data["images"][0] == {
         "filename": "meeting-room.jpg",
@@ -562,6 +564,7 @@ def test_json_has_the_design_contract(english: Article) -> None:
         "turn": 1,
         "caption": "An empty meeting room",
         "credit": "Ilse Bakker",
+        "omitted": False,
     }
     assert set(data["suggestions"]) == {"titles", "pull_quotes", "headings"}
 
@@ -586,6 +589,8 @@ _turns = st.builds(
     email=_text,
     label=_text,
     paragraphs=st.lists(_paragraph, min_size=1, max_size=3).map(tuple),
+    omitted=st.booleans(),
+    omitted_paragraphs=st.lists(st.integers(0, 3), max_size=2).map(tuple),
 )
 _articles = st.builds(
     Article,
@@ -597,12 +602,18 @@ _articles = st.builds(
     revision=st.integers(0, 1000),
     slug=_text,
     categories=st.lists(_text, max_size=3).map(tuple),
-    headings=st.lists(st.builds(Heading, _text, st.integers(-2, 5)), max_size=2).map(tuple),
-    pull_quotes=st.lists(st.builds(PullQuote, _text, st.integers(-2, 5)), max_size=2).map(tuple),
+    headings=st.lists(st.builds(Heading, _text, st.integers(-2, 5), _text), max_size=2).map(
+        tuple
+    ),
+    pull_quotes=st.lists(
+        st.builds(PullQuote, _text, st.integers(-2, 5), _text), max_size=2
+    ).map(tuple),
     images=st.lists(
-        st.builds(Image, _text, _text, st.integers(0, 3), _text, _text), max_size=2
+        st.builds(Image, _text, _text, st.integers(0, 3), _text, _text, st.booleans()),
+        max_size=2,
     ).map(tuple),
     credit=_text,
+    description=_text,
     suggestions=st.builds(
         Suggestions,
         titles=st.lists(_text, max_size=2).map(tuple),

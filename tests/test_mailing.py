@@ -1019,6 +1019,9 @@ TEXT_NAMES = [
     "notification.completed",
     "notification.quarantined",
     "notification.failed",
+    "notification.consented",
+    "changes",
+    "consent",
 ]
 
 

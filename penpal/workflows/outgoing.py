@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -404,3 +404,73 @@ async def _remind_one(
         correspondence.id, "reminder", now=now, actor="penpal", detail={"to": writer.email}
     )
     return 1
+
+
+async def mail_changes(
+    repo: Repository,
+    room: Mailroom,
+    correspondence: Correspondence,
+    note: str,
+    *,
+    reopened: bool,
+    now: datetime,
+) -> list[OutgoingMail]:
+    """Queue the editor's request for changes to both writers, in the exchange's thread."""
+    thread = await repo.thread_message_ids(correspondence.id)
+    mails = []
+    for writer in correspondence.writers:
+        mail = mailing.changes_mail(
+            correspondence,
+            writer,
+            note=note,
+            reopened=reopened,
+            sender=room.sender,
+            reply_to=room.reply_to(correspondence.id),
+            message_id=room.new_id(MailKind.REVIEW, correspondence.id),
+            in_reply_to=thread[-1] if thread else "",
+            references=thread,
+            date=now,
+            env=room.env,
+        )
+        await repo.enqueue_mail(mail, now=now)
+        mails.append(mail)
+    return mails
+
+
+async def request_consent(
+    repo: Repository,
+    room: Mailroom,
+    correspondence: Correspondence,
+    *,
+    title: str,
+    article_text: str,
+    revision: int,
+    changes: Mapping[str, Sequence[Mapping[str, str]]],
+    now: datetime,
+) -> list[OutgoingMail]:
+    """Queue the approved text to each writer for their agreement.
+
+    ``changes`` maps each writer's address to what the editor changed in their
+    letters (see :func:`penpal.mailing.consent_mail`).
+    """
+    thread = await repo.thread_message_ids(correspondence.id)
+    mails = []
+    for writer in correspondence.writers:
+        mail = mailing.consent_mail(
+            correspondence,
+            writer,
+            article_text=article_text,
+            title=title,
+            revision=revision,
+            changes=changes.get(writer.email, ()),
+            sender=room.sender,
+            reply_to=room.reply_to(correspondence.id),
+            message_id=room.new_id(MailKind.REVIEW, correspondence.id),
+            in_reply_to=thread[-1] if thread else "",
+            references=thread,
+            date=now,
+            env=room.env,
+        )
+        await repo.enqueue_mail(mail, now=now)
+        mails.append(mail)
+    return mails

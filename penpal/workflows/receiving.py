@@ -51,7 +51,12 @@ from penpal.mailing import own_message_ids_in
 from penpal.parsing import parse_message
 from penpal.store import OutboxEntry, RawStatus, Repository, Store
 from penpal.workflows.clock import Clock
-from penpal.workflows.drafting import complete_in
+from penpal.workflows.drafting import (
+    approve_in,
+    complete_in,
+    record_consent_in,
+    request_changes_in,
+)
 from penpal.workflows.outgoing import Mailroom, confirm, invite, notify_editors, relay_letter
 
 log = logging.getLogger(__name__)
@@ -496,17 +501,36 @@ async def _command(
     room: Mailroom | None,
     now: datetime,
 ) -> bool:
-    """Carry out one command; False when it does not apply (and so is not confirmed)."""
+    """Carry out one command; False when it does not apply (and so is not confirmed).
+
+    Writers complete and agree; editors (who arrive as an ``Address``) complete,
+    approve and ask for changes, the note being what follows the command word.
+    """
+    current = await repo.get_correspondence(correspondence.id)
+    editor = not isinstance(author, Writer)
     if command.name is CommandName.COMPLETE:
-        current = await repo.get_correspondence(correspondence.id)
         if current.state is not State.OPEN:
             return False
         await complete_in(repo, current, settings=settings, now=now, actor=author.email, room=room)
         return True
     if command.name is CommandName.AGREE and isinstance(author, Writer):
-        await repo.record_event(
-            correspondence.id, "consent", now=now, actor=author.email, detail={}
+        return await record_consent_in(repo, current, author, now=now, room=room)
+    if command.name is CommandName.APPROVE and editor:
+        if current.state not in (State.COMPLETE, State.IN_REVIEW, State.CHANGES_REQUESTED):
+            return False
+        await approve_in(repo, current, settings=settings, now=now, actor=author.email, room=room)
+        return True
+    if command.name is CommandName.CHANGES and editor:
+        allowed = (State.COMPLETE, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED)
+        if current.state not in allowed:
+            return False
+        # A bare #changes still reaches the writers with a sentence they can act on.
+        note = command.argument.strip() or (
+            "De redactie vraagt om wijzigingen; ze neemt contact met jullie op."
+            if settings.service.language == "nl"
+            else "The editors ask for changes and will be in touch."
         )
+        await request_changes_in(repo, current, note, now=now, actor=author.email, room=room)
         return True
     return False
 
