@@ -1141,7 +1141,7 @@ def _apply(article: Article, edit: Edit) -> Article:
         case SetTitle(title):
             if not _tidy(title):
                 raise _EditRefused("a title cannot be empty")
-            return replace(article, title=_tidy(title))
+            return replace(article, title=_tidy(title), slug=_following_slug(article, title))
         case SetIntro(intro):
             return replace(article, intro="\n\n".join(split_paragraphs(intro)))
         case SetDescription(description):
@@ -1211,6 +1211,13 @@ def _apply(article: Article, edit: Edit) -> Article:
         case SetImage():
             return _change_image(article, edit)
     raise _EditRefused(f"unknown edit {edit!r}")  # pragma: no cover - the match is exhaustive
+
+
+def _following_slug(article: Article, title: str) -> str:
+    """A slug that was made from the title follows it; one the editor chose stays."""
+    if article.slug == slugify(article.title) and slugify(title):
+        return slugify(title)
+    return article.slug
 
 
 def _one_line(text: str, what: str) -> str:
@@ -1851,6 +1858,8 @@ def _front_title(front: Mapping[str, tuple[int, object]], base: Article) -> str:
 
 def _front_slug(front: Mapping[str, tuple[int, object]], base: Article) -> str:
     line, slug = _front_text(front, "slug", base.slug)
+    if slug == base.slug:
+        return _following_slug(base, _front_title(front, base))
     if not slugify(slug):
         raise _Refused(line, f"slug: {slug!r} leaves no slug (letters or digits needed)")
     return slugify(slug)

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import click
 
 from penpal import __version__, workflows
-from penpal.articles import article_to_json
+from penpal.articles import BlockChange, article_from_json, article_to_json
 from penpal.config import (
     Settings,
     example_config_text,
@@ -36,9 +36,10 @@ from penpal.config import (
     resolve_config_path,
 )
 from penpal.demo.run import run_demo
-from penpal.errors import PenpalError
+from penpal.errors import DraftFormatError, PenpalError
 from penpal.intake import count_paths, read_paths
 from penpal.letters import (
+    Article,
     Correspondence,
     CorrespondenceSummary,
     Letter,
@@ -47,10 +48,12 @@ from penpal.letters import (
     Writer,
 )
 from penpal.parsing import parse_message
+from penpal.publishing import Published
 from penpal.service import open_mailbox, open_sender
 from penpal.service import serve as run_service
 from penpal.store import Store
 from penpal.templating import template_environment
+from penpal.workflows import drafting
 from penpal.workflows.outgoing import Mailroom, send_due
 
 T = TypeVar("T")
@@ -479,20 +482,253 @@ def complete(ctx: _Context, correspondence_id: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
 )
+@click.option("--revision", type=int, default=None, help="Print this revision, not the latest.")
+@click.option(
+    "--update",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Read an edited draft (Markdown, or JSON if it ends in .json) as the next revision.",
+)
+@click.option("--note", default="", help="With --update: why, kept with the revision.")
 @pass_context
-def draft(ctx: _Context, correspondence_id: str, fmt: str) -> None:
-    """Print the current draft."""
+def draft(
+    ctx: _Context,
+    correspondence_id: str,
+    *,
+    fmt: str,
+    revision: int | None,
+    update: Path | None,
+    note: str,
+) -> None:
+    """Print the current draft, or read an edited one back with --update."""
     settings = ctx.settings()
+    if update is not None:
+        try:
+            text = update.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DraftFormatError(f"{update}: cannot be read as UTF-8 text: {exc}") from exc
+        article = _run(_update_draft(settings, correspondence_id, update, text, note))
+        click.echo(f"{correspondence_id}: the draft is at revision {article.revision}")
+        return
 
     async def go() -> str:
         async with _opened_store(settings) as store:
-            article = await workflows.current_draft(store, correspondence_id)
+            if revision is None:
+                article = await workflows.current_draft(store, correspondence_id)
+            else:
+                article = await drafting.draft_revision(store, correspondence_id, revision)
         if fmt == "json":
             return json.dumps(article_to_json(article), ensure_ascii=False, indent=2)
         env = template_environment(settings.service.templates)
         return workflows.render_draft(article, fmt, env)
 
     click.echo(_run(go()), nl=False)
+
+
+async def _update_draft(
+    settings: Settings, correspondence_id: str, path: Path, text: str, note: str
+) -> Article:
+    async with _opened_store(settings) as store:
+        try:
+            if path.suffix.lower() == ".json":
+                try:
+                    edited = article_from_json(json.loads(text))
+                except json.JSONDecodeError as exc:
+                    raise DraftFormatError(f"not JSON: {exc}") from exc
+                return await drafting.save_revision(
+                    store,
+                    correspondence_id,
+                    edited,
+                    base_revision=edited.revision,
+                    clock=_now,
+                    actor="cli",
+                    note=note,
+                )
+            return await drafting.update_from_markdown(
+                store, correspondence_id, text, clock=_now, actor="cli", note=note
+            )
+        except DraftFormatError as exc:
+            raise DraftFormatError(f"{path}: {exc}") from exc
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def revisions(ctx: _Context, correspondence_id: str, as_json: bool) -> None:
+    """List the revisions of a draft: number, when, who and why."""
+    settings = ctx.settings()
+
+    async def go() -> list[drafting.RevisionInfo]:
+        async with _opened_store(settings) as store:
+            return await drafting.revisions(store, correspondence_id)
+
+    found = _run(go())
+    if as_json:
+        _echo_json([drafting.revision_json(info) for info in found])
+        return
+    for info in found:
+        note = f"  {info.note}" if info.note else ""
+        click.echo(
+            f"{info.revision:>4}  {info.created_at:%Y-%m-%d %H:%M}  {info.actor or '-'}{note}"
+        )
+
+
+@cli.command(name="diff")
+@click.argument("correspondence_id")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def diff_(ctx: _Context, correspondence_id: str, old: int, new: int, as_json: bool) -> None:
+    """Show what changed between two revisions of a draft, block by block."""
+    settings = ctx.settings()
+
+    async def go() -> list[BlockChange]:
+        async with _opened_store(settings) as store:
+            return await drafting.compare(store, correspondence_id, old, new)
+
+    changes = _run(go())
+    if as_json:
+        _echo_json(drafting.changes_json(changes))
+        return
+    if not changes:
+        click.echo("no changes")
+    for change in changes:
+        click.secho(f"{change.change} {change.block}", bold=True)
+        if change.before:
+            click.echo(_indented("- ", change.before))
+        if change.after:
+            click.echo(_indented("+ ", change.after))
+
+
+def _indented(prefix: str, text: str) -> str:
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option("--note", default="", help="Why, kept in the event log.")
+@pass_context
+def approve(ctx: _Context, correspondence_id: str, note: str) -> None:
+    """Approve the latest revision of the draft (and ask the writers to agree, if required)."""
+    settings = ctx.settings()
+
+    async def go() -> Article:
+        async with _opened_store(settings) as store:
+            room = _mailroom(settings)
+            article = await drafting.approve(
+                store,
+                correspondence_id,
+                settings=settings,
+                clock=_now,
+                actor="cli",
+                room=room,
+                note=note,
+            )
+            await _send_outbox(store, room)
+            return article
+
+    article = _run(go())
+    if settings.policy.require_consent:
+        click.echo(
+            f"{correspondence_id}: revision {article.revision} approved; "
+            "the writers are asked to agree before it can be published"
+        )
+    else:
+        click.echo(
+            f"{correspondence_id}: revision {article.revision} approved "
+            f"(penpal publish {correspondence_id})"
+        )
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option("--note", required=True, help="What the writers should change (mailed to them).")
+@click.option("--reopen", is_flag=True, help="Open the correspondence again for more letters.")
+@pass_context
+def reject(ctx: _Context, correspondence_id: str, note: str, reopen: bool) -> None:
+    """Ask the writers for changes; the note is mailed to them."""
+    settings = ctx.settings()
+
+    async def go() -> Correspondence:
+        async with _opened_store(settings) as store:
+            room = _mailroom(settings)
+            changed = await drafting.request_changes(
+                store,
+                correspondence_id,
+                note,
+                settings=settings,
+                clock=_now,
+                actor="cli",
+                room=room,
+                reopen=reopen,
+            )
+            await _send_outbox(store, room)
+            return changed
+
+    changed = _run(go())
+    click.echo(f"{changed.id}: {changed.state}; the writers are mailed the note")
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def consent(ctx: _Context, correspondence_id: str, as_json: bool) -> None:
+    """Show which writers agreed to the approved revision."""
+    settings = ctx.settings()
+
+    async def go() -> dict[str, bool]:
+        async with _opened_store(settings) as store:
+            return await drafting.consent_status(store, correspondence_id)
+
+    status = _run(go())
+    if as_json:
+        _echo_json(status)
+        return
+    for email, agreed in status.items():
+        click.echo(f"{email}: {'agreed' if agreed else 'not yet'}")
+
+
+@cli.command()
+@click.argument("correspondence_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def publish(ctx: _Context, correspondence_id: str, as_json: bool) -> None:
+    """Write the approved article to the output folder."""
+    settings = ctx.settings()
+
+    async def go() -> Published:
+        async with _opened_store(settings) as store:
+            return await drafting.publish(
+                store,
+                correspondence_id,
+                settings=settings,
+                clock=_now,
+                actor="cli",
+                env=template_environment(settings.service.templates),
+            )
+
+    published = _run(go())
+    if as_json:
+        _echo_json(
+            {
+                "id": correspondence_id,
+                "folder": str(published.folder),
+                "page": str(published.page),
+                "fragment": str(published.fragment),
+                "markdown": str(published.markdown),
+                "images": [str(path) for path in published.images],
+                "slug": published.slug,
+                "revision": published.revision,
+                "date": published.date.isoformat(),
+            }
+        )
+        return
+    click.echo(
+        f"{correspondence_id}: revision {published.revision} published to {published.folder}"
+    )
 
 
 def run(argv: Sequence[str] | None = None) -> int:
