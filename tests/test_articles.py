@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,17 +21,46 @@ from hypothesis import strategies as st
 from penpal.articles import (
     MAX_PULL_QUOTE_SUGGESTIONS,
     MAX_TITLE_SUGGESTIONS,
+    AddHeading,
+    AddPullQuote,
     Block,
+    BlockChange,
+    Edit,
+    FixParagraph,
+    MoveHeading,
+    MovePullQuote,
+    OmitParagraph,
+    OmitTurn,
+    RemoveHeading,
+    RemovePullQuote,
+    RestoreParagraph,
+    RestoreTurn,
+    SetCategories,
+    SetCredit,
+    SetDescription,
+    SetHeading,
+    SetImage,
+    SetIntro,
+    SetSlug,
+    SetTitle,
+    apply_edits,
     article_from_json,
     article_to_json,
     blocks,
+    carry_over,
     compile_article,
     describe,
+    diff,
     draft_intro,
+    ensure_ids,
     format_date,
     image_filename,
     image_files,
     labels,
+    letter_changes,
+    plain_text,
+    published_view,
+    read_markdown,
     reading_minutes,
     render_html,
     render_html_fragment,
@@ -602,12 +631,10 @@ _articles = st.builds(
     revision=st.integers(0, 1000),
     slug=_text,
     categories=st.lists(_text, max_size=3).map(tuple),
-    headings=st.lists(st.builds(Heading, _text, st.integers(-2, 5), _text), max_size=2).map(
+    headings=st.lists(st.builds(Heading, _text, st.integers(-2, 5), _text), max_size=2).map(tuple),
+    pull_quotes=st.lists(st.builds(PullQuote, _text, st.integers(-2, 5), _text), max_size=2).map(
         tuple
     ),
-    pull_quotes=st.lists(
-        st.builds(PullQuote, _text, st.integers(-2, 5), _text), max_size=2
-    ).map(tuple),
     images=st.lists(
         st.builds(Image, _text, _text, st.integers(0, 3), _text, _text, st.booleans()),
         max_size=2,
@@ -917,3 +944,392 @@ def test_markdown_labels_each_turn_and_escapes_line_starts(env: jinja2.Environme
     text = render_markdown(article, env)
     assert "**Denise:** \\# Not a heading\n\\> not a quote\n1\\. not a list\n\nSecond\n" in text
     assert re.search(r"^\*\*Denise:\*\*", text, re.MULTILINE)
+
+
+# ------------------------------------------------------------------ editing
+
+
+def test_every_edit_applies_and_keeps_the_revision(english: Article) -> None:
+    """Each kind of edit changes just what it names; ids are given to new headings and quotes."""
+    quote = english.suggestions.pull_quotes[0]
+    article = apply_edits(
+        edited(english),
+        [
+            SetTitle("  Showing   doubt "),
+            SetIntro("One.\n\n\nTwo."),
+            SetDescription("A summary."),
+            SetCategories(("Work", " ", "Work", "Life")),
+            SetSlug("Doubt at Work!"),
+            SetCredit("Photo: Ilse"),
+            AddHeading("Second half", 2),
+            SetHeading("h1", "First half"),
+            MoveHeading("h1", 1),
+            AddPullQuote(quote.text),
+            MovePullQuote("q2", 3),
+            RemovePullQuote("q1"),
+            FixParagraph(3, 0, "I think it does."),
+            SetImage("meeting-room.jpg", caption="A room", turn=0),
+        ],
+    )
+    assert article.revision == english.revision
+    assert article.title == "Showing doubt"
+    assert article.intro == "One.\n\nTwo."
+    assert article.description == "A summary."
+    assert article.categories == ("Work", "Life")
+    assert article.slug == "doubt-at-work"
+    assert article.credit == "Photo: Ilse"
+    assert [(h.id, h.text, h.before_turn) for h in article.headings] == [
+        ("h1", "First half", 1),
+        ("h2", "Second half", 2),
+    ]
+    assert [(q.id, q.text, q.after_turn) for q in article.pull_quotes] == [("q2", quote.text, 3)]
+    assert article.turns[3].paragraphs == ("I think it does.",)
+    assert article.images[0].caption == "A room"
+    assert article.images[0].credit == "Ilse Bakker"
+    assert article.images[0].turn == 0
+
+
+def test_a_title_change_moves_a_slug_made_from_the_title_only(english: Article) -> None:
+    """The slug follows the title until the editor sets one of their own."""
+    assert apply_edits(english, [SetTitle("New words")]).slug == "new-words"
+    chosen = apply_edits(english, [SetSlug("my-own"), SetTitle("Newer words")])
+    assert chosen.slug == "my-own"
+
+
+def test_fixing_a_paragraph_with_blank_lines_splits_it(english: Article) -> None:
+    """A fix with a blank line becomes two paragraphs; a later left-out index moves along."""
+    article = apply_edits(english, [OmitParagraph(0, 1), FixParagraph(0, 0, "A.\n\nB.")])
+    assert article.turns[0].paragraphs[:2] == ("A.", "B.")
+    assert article.turns[0].omitted_paragraphs == (2,)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (SetTitle(" "), "a title cannot be empty"),
+        (SetSlug("!!!"), "leaves no slug"),
+        (AddHeading("x", 9), "there is no turn 9"),
+        (AddHeading("", 0), "a heading cannot be empty"),
+        (SetHeading("h9", "x"), "there is no heading 'h9'"),
+        (RemoveHeading("h9"), "there is no heading 'h9'"),
+        (MoveHeading("h9", 0), "there is no heading 'h9'"),
+        (AddPullQuote("Words nobody wrote."), "is not a sentence of the text that is shown"),
+        (RemovePullQuote("q9"), "there is no pull quote 'q9'"),
+        (MovePullQuote("q9", 0), "there is no pull quote 'q9'"),
+        (OmitTurn(-1), "there is no turn -1"),
+        (OmitParagraph(0, 5), "turn 0 has no paragraph 5"),
+        (FixParagraph(0, 0, "  "), "leave it out instead"),
+        (FixParagraph(0, 0, "[private] secret"), "private paragraph"),
+        (SetImage("nope.png", caption="x"), "there is no image 'nope.png'"),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, str) else None,
+)
+def test_an_edit_that_does_not_fit_is_refused(english: Article, edit: Edit, message: str) -> None:
+    """A bad edit raises DraftFormatError naming the edit and the reason."""
+    with pytest.raises(DraftFormatError, match=rf"^edit 1 \({type(edit).__name__}\): .*{message}"):
+        apply_edits(english, [edit])
+
+
+def test_a_quote_of_left_out_text_is_refused_and_then_hidden(english: Article) -> None:
+    """A pull quote must repeat shown text; one whose text is left out later is not shown."""
+    sentence = "Vulnerability is not weakness."
+    with pytest.raises(DraftFormatError, match="not a sentence of the text that is shown"):
+        apply_edits(english, [OmitParagraph(1, 1), AddPullQuote(sentence)])
+    quoted = apply_edits(english, [AddPullQuote(sentence)])
+    assert quoted.pull_quotes[0].after_turn == 1
+    hidden = apply_edits(quoted, [OmitParagraph(1, 1)])
+    assert published_view(hidden).pull_quotes == ()
+    assert hidden.pull_quotes == quoted.pull_quotes
+
+
+def test_left_out_text_is_in_no_rendering(english: Article, env: jinja2.Environment) -> None:
+    """A left-out turn, paragraph and image reach no output; headings move to a shown turn."""
+    article = apply_edits(
+        edited(english),
+        [
+            OmitTurn(2),
+            OmitParagraph(0, 1),
+            SetImage("meeting-room.jpg", omitted=True),
+            AddHeading("Before the omitted one", 2),
+        ],
+    )
+    outputs = [
+        render_markdown(article, env),
+        render_html(article, env),
+        render_html_fragment(article, env),
+        plain_text(article),
+    ]
+    for output in outputs:
+        assert "managers went first" not in output
+        assert "I felt seen" not in output
+        assert "meeting-room.jpg" not in output
+    view = published_view(article)
+    assert [t.letter_id for t in view.turns] == [1, 2, 4]
+    assert ("Before the omitted one", 2) in [(h.text, h.before_turn) for h in view.headings]
+    assert "Before the omitted one" in render_html(article, env)
+    # Everything is still in the draft, and comes back.
+    back = apply_edits(
+        article,
+        [RestoreTurn(2), RestoreParagraph(0, 1), SetImage("meeting-room.jpg", omitted=False)],
+    )
+    assert back.turns == english.turns
+    assert not back.images[0].omitted
+
+
+def test_old_drafts_without_the_new_keys_are_read(english: Article) -> None:
+    """A draft saved before ids and left-out flags existed reads back with their defaults."""
+    data = article_to_json(edited(english))
+    for turn in data["turns"]:
+        del turn["omitted"], turn["omitted_paragraphs"]
+    for heading in data["headings"]:
+        del heading["id"]
+    del data["images"][0]["omitted"], data["description"]
+    article = article_from_json(data)
+    assert article == edited(english)
+    assert [h.id for h in ensure_ids(article).headings] == ["h1"]
+
+
+def test_flags_of_the_wrong_type_are_refused(english: Article) -> None:
+    """A left-out flag must be true or false, left-out paragraphs integers."""
+    data = article_to_json(english)
+    data["turns"][0]["omitted"] = "yes"
+    with pytest.raises(DraftFormatError, match=r"turns\[0\].omitted: expected true or false"):
+        article_from_json(data)
+    data = article_to_json(english)
+    data["turns"][0]["omitted_paragraphs"] = ["1"]
+    with pytest.raises(DraftFormatError, match=r"omitted_paragraphs\[0\]: expected an integer"):
+        article_from_json(data)
+
+
+def test_carry_over_keeps_the_editors_work_for_the_old_letters(english: Article) -> None:
+    """Compiled again with a fifth letter, edits to the first four stay and the new one joins."""
+    before = apply_edits(
+        edited(english), [SetTitle("Kept"), OmitParagraph(0, 1), FixParagraph(1, 0, "Fixed.")]
+    )
+    pairs = (*ENGLISH_LETTERS, (DENISE, "A fifth letter, with more to say about courage."))
+    fresh = compile_article(
+        make_correspondence("Vulnerability at work"), letters_of(pairs), language="en", revision=2
+    )
+    merged = carry_over(before, fresh)
+    assert merged.title == "Kept"
+    assert merged.turns[:4] == before.turns
+    assert merged.turns[4].paragraphs == ("A fifth letter, with more to say about courage.",)
+    assert merged.headings == before.headings
+    assert merged.images == before.images
+    assert merged.suggestions == fresh.suggestions
+    assert merged.revision == 2
+
+
+# -------------------------------------------------------------------- diffs
+
+
+def test_diff_names_blocks_by_stable_ids(english: Article) -> None:
+    """Changes are reported per block with stable ids, before and after text and positions."""
+    old = ensure_ids(edited(english))
+    new = apply_edits(
+        old,
+        [
+            SetTitle("New title"),
+            MoveHeading("h1", 3),
+            OmitParagraph(0, 1),
+            FixParagraph(1, 0, "Your letter stayed with me."),
+            OmitTurn(3),
+            SetImage("meeting-room.jpg", credit="Someone else"),
+        ],
+    )
+    changes = {c.block: c for c in diff(old, new)}
+    assert changes["title"] == BlockChange("title", "title", "changed", old.title, "New title")
+    assert changes["heading-h1"].where_before == 2
+    assert changes["heading-h1"].where_after == 3
+    assert changes["turn-1/p1"].change == "removed"
+    assert changes["turn-1/p1"].before.startswith("My manager said")
+    assert changes["turn-2/p0"].after == "Your letter stayed with me."
+    assert changes["turn-2/p0"].email == "carola@studio.example"
+    assert changes["turn-4"].change == "removed"
+    assert changes["image-meeting-room.jpg"].after == "An empty meeting room — Someone else"
+    assert "slug" in changes
+    assert diff(new, new) == []
+    back = {c.block: c.change for c in diff(new, old)}
+    assert back["turn-1/p1"] == "added"
+    assert back["turn-4"] == "added"
+
+
+def test_diff_of_split_paragraphs_aligns_the_rest(english: Article) -> None:
+    """Splitting a paragraph shows one change and one addition, not a shifted turn."""
+    old = english
+    new = apply_edits(english, [FixParagraph(0, 0, "First half.\n\nSecond half.")])
+    changes = [(c.block, c.change) for c in diff(old, new)]
+    assert changes == [("turn-1/p0", "changed"), ("turn-1/p1", "added")]
+
+
+def test_letter_changes_are_the_writers_own(english: Article) -> None:
+    """What a writer is shown before agreeing is the change to their own letters only."""
+    final = apply_edits(english, [OmitParagraph(0, 1), FixParagraph(1, 0, "Fixed."), SetTitle("T")])
+    denise = letter_changes(english, final, "Denise@Magazine.example")
+    assert [(c.block, c.change) for c in denise] == [("turn-1/p1", "removed")]
+    carola = letter_changes(english, final, "carola@studio.example")
+    assert [(c.block, c.after) for c in carola] == [("turn-2/p0", "Fixed.")]
+
+
+# -------------------------------------------------------- reading Markdown
+
+
+@pytest.mark.parametrize("name", ["english", "dutch", "hostile", "tricky-nl"])
+def test_markdown_round_trip_keeps_every_block(name: str, env: jinja2.Environment) -> None:
+    """Printing a draft and reading it back unchanged gives the same article (titles tidied)."""
+    makers: dict[str, Callable[[], Article]] = {
+        "english": lambda: edited(
+            compile_article(
+                make_correspondence("Vulnerability at work"),
+                letters_of(ENGLISH_LETTERS),
+                language="en",
+                revision=1,
+            )
+        ),
+        "dutch": dutch,
+        "hostile": hostile_article,
+        "tricky-nl": lambda: dataclasses.replace(tricky(), title='Work: "is it" a #risk?'),
+    }
+    article = makers[name]()
+    article = ensure_ids(apply_edits(article, [OmitParagraph(0, 0)]))
+    read = read_markdown(render_markdown(article, env), article)
+    assert read.revision == article.revision
+    assert read.article == article
+    assert diff(article, read.article) == []
+
+
+def test_markdown_edits_are_read_as_edits(english: Article, env: jinja2.Environment) -> None:
+    """Deleting a turn or image leaves it out; changed text, quotes and headings are taken."""
+    article = ensure_ids(edited(english))
+    printed = render_markdown(article, env)
+    turn_three = "**Denise:** What would happen if managers went first? I wonder whether courage "
+    turn_three += "spreads the way fear does, one small admission at a time.\n\n"
+    image = '![An empty meeting room](meeting-room.jpg "Ilse Bakker")\n\n'
+    assert turn_three in printed
+    assert image in printed
+    changed = (
+        printed.replace(turn_three, "")
+        .replace(image, "")
+        .replace("## My manager said", "## Your manager said")
+        .replace('categories: ["Inspiration", "In depth"]', "categories: [Work, 'Life']")
+        .replace("*Illustration intro with thanks to Ilse Bakker*", "*Photos: Ilse*")
+        .replace("I felt seen, and that was worse.", "I felt seen,\nand that was worse.")
+    )
+    read = read_markdown(changed, article).article
+    assert read.turns[2].omitted
+    assert read.turns[2].paragraphs == article.turns[2].paragraphs
+    assert read.images[0].omitted
+    assert read.headings[0].text == "Your manager said afterwards that it was brave"
+    assert read.headings[0].id == article.headings[0].id
+    assert read.headings[0].before_turn == 3
+    assert read.categories == ("Work", "Life")
+    assert read.credit == "Photos: Ilse"
+    assert read.turns[0].paragraphs[1].endswith("I felt seen,\nand that was worse.")
+
+
+def test_markdown_deleting_one_of_a_writers_turns_leaves_out_that_one(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """With two turns of one writer, the one whose text is gone is the one left out."""
+    printed = render_markdown(english, env)
+    start = printed.index("**Denise:** Last week")
+    end = printed.index("**Carola:** Your letter")
+    read = read_markdown(printed[:start] + printed[end:], english).article
+    assert [t.omitted for t in read.turns] == [True, False, False, False]
+
+
+def _doc(english: Article, env: jinja2.Environment) -> list[str]:
+    return render_markdown(ensure_ids(edited(english)), env).split("\n")
+
+
+def _line_of(lines: list[str], start: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.startswith(start))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda ls: ["title: x", *ls[1:]], "must start with a '---' line"),
+        (lambda ls: [*ls[:1], "tittle: x", *ls[1:]], "unknown key 'tittle'"),
+        (lambda ls: [*ls[:1], "no colon here", *ls[1:]], "expected 'key: value'"),
+        (lambda ls: [*ls[:1], 'title: "open', *ls[2:]], "no closing quote"),
+        (lambda ls: [*ls[:1], 'title: "a" b', *ls[2:]], "unexpected 'b' after the value"),
+        (lambda ls: [*ls[:2], "slug: '!!'", *ls[3:]], "leaves no slug"),
+        (lambda ls: [*ls[:1], 'language: "de"', *ls[1:]], "given twice"),
+        (lambda ls: [*ls[:1], 'title: "\\q"', *ls[2:]], "unknown escape"),
+        (lambda ls: [x if "categories" not in x else "categories: [a b" for x in ls], "a list"),
+        (lambda ls: ls[:2], "no closing '---'"),
+    ],
+    ids=[
+        "no-front-matter",
+        "unknown-key",
+        "no-colon",
+        "open-quote",
+        "trailing",
+        "bad-slug",
+        "twice",
+        "bad-escape",
+        "bad-list",
+        "unclosed",
+    ],
+)
+def test_front_matter_that_does_not_fit_names_the_line(
+    english: Article, env: jinja2.Environment, change: Any, reason: str
+) -> None:
+    """Each broken front matter is refused with a line number and the reason."""
+    lines = change(_doc(english, env))
+    with pytest.raises(DraftFormatError, match=rf"^line \d+: .*{re.escape(reason)}"):
+        read_markdown("\n".join(lines), ensure_ids(edited(english)))
+
+
+@pytest.mark.parametrize(
+    ("before", "insert", "reason"),
+    [
+        ("**Carola:** Your letter", "# A title heading", "only ## headings"),
+        ("**Carola:** Your letter", "## Two\nlines", "+1: a heading is one line"),
+        ("**Carola:** Your letter", "**Eve:** Hello there.", "'Eve:' does not match a letter"),
+        ("**Carola:** Your letter", "> Words nobody wrote.", "this one is not there"),
+        ("**Carola:** Your letter", "> ok\nnot quoted", "+1: every line of a pull quote"),
+        ("**Carola:** Your letter", "![x](nope.png)", "there is no image 'nope.png'"),
+        ("**Carola:** Your letter", "![x](nope.png", "an image is one line"),
+        ("**Carola:** Your letter", "[private] between us", "private paragraph"),
+        ("**Carola:** Your letter", "**Denise:**", "a turn needs text"),
+        ("**Denise:** Last week", "> Quote before any turn.", "must follow a turn"),
+        ("**Denise:** Last week", "![x](meeting-room.jpg)", "must stand in a turn"),
+        ("## My manager", "## Heading\n\nLoose text.", "+2: must open a turn"),
+        ("*Illustration intro", "## A heading at the end", "must stand before a turn"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 30 else None,
+)
+def test_body_that_does_not_fit_names_the_line(
+    english: Article, env: jinja2.Environment, before: str, insert: str, reason: str
+) -> None:
+    """Each block that does not fit the draft format is refused with its line."""
+    lines = _doc(english, env)
+    where = _line_of(lines, before)
+    lines[where:where] = [*insert.split("\n"), ""]
+    # "+N: " says the refused line is N lines into what was inserted.
+    offset, _, reason = reason.rpartition(": ") if reason.startswith("+") else ("0", "", reason)
+    line = where + 1 + int(offset)
+    with pytest.raises(DraftFormatError, match=rf"^line {line}: .*{re.escape(reason)}"):
+        read_markdown("\n".join(lines), ensure_ids(edited(english)))
+
+
+def test_markdown_of_another_correspondence_is_refused(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """A document printed for another correspondence cannot become this one's revision."""
+    other = dataclasses.replace(english, correspondence_id=CorrespondenceId("zzzzzz"))
+    with pytest.raises(DraftFormatError, match="this is a draft of k3m9qa, not of zzzzzz"):
+        read_markdown(render_markdown(english, env), other)
+
+
+def test_plain_text_is_what_readers_see(english: Article) -> None:
+    """The mail form of the article: title, intro, labelled turns, headings and quotes."""
+    text = plain_text(edited(english))
+    assert text.startswith("Vulnerability at work\n\nIn this correspondence")
+    assert "\n\nDenise: Last week I cried" in text
+    assert f"\n\n## {english.suggestions.titles[0]}\n\n" in text
+    assert f"\n\n> {english.suggestions.pull_quotes[0].text}\n\n" in text
+    assert "[Image: meeting-room.jpg] An empty meeting room — Ilse Bakker" in text
+    assert text.endswith("Illustration intro with thanks to Ilse Bakker\n")
