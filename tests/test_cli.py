@@ -80,6 +80,12 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         "show",
         "complete",
         "draft",
+        "revisions",
+        "diff",
+        "approve",
+        "reject",
+        "consent",
+        "publish",
     ):
         assert f"  {command} " in out
 
@@ -315,3 +321,152 @@ def test_import_eml_twice_stores_once(
     assert json.loads(out.splitlines()[-1]).get("letter", 0) == 0
     status, out, _ = penpal(capsys, *cfg, "show", cid, "--json")
     assert len(json.loads(out)["letters"]) == 1
+
+
+def completed_by_cli(capsys: pytest.CaptureFixture[str], config: Path) -> str:
+    """A correspondence with two letters, completed through the command line; its id."""
+    cfg = ("--config", str(config))
+    status, out, err = penpal(
+        capsys,
+        *cfg,
+        "new",
+        "--topic",
+        "Werk",
+        "denise@brieven.example",
+        "Carola Zandvliet <carola@post.example>",
+        "--json",
+    )
+    assert status == 0, err
+    cid: str = json.loads(out)["id"]
+    maildir = config.parent / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    (maildir / "new" / "1.eml").write_bytes(
+        message(
+            "denise@brieven.example",
+            "Lieve Carola,\n\nHoe gaat het met je werk?\n\nIk twijfel <b>vaak</b>.\n\n"
+            "Liefs,\nDenise\n",
+            subject="Werk",
+            message_id="1@brieven.example",
+        )
+    )
+    (maildir / "new" / "2.eml").write_bytes(
+        message(
+            "carola@post.example",
+            "Hoi Denise,\n\nGoed! Twijfel hoort bij goed werk.\n\nGroetjes,\nCarola\n",
+            subject="Re: Werk",
+            message_id="2@post.example",
+            reply_to="1@brieven.example",
+        )
+    )
+    status, _, err = penpal(capsys, *cfg, "ingest", "--once")
+    assert status == 0, err
+    status, _, err = penpal(capsys, *cfg, "complete", cid)
+    assert status == 0, err
+    return cid
+
+
+def test_review_commands_edit_approve_and_publish(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    """draft --update, revisions, diff, approve and publish work together from the shell."""
+    cfg = ("--config", str(config))
+    cid = completed_by_cli(capsys, config)
+    status, printed, _ = penpal(capsys, *cfg, "draft", cid, "--format", "md")
+    assert status == 0
+    edited = config.parent / "edited.md"
+    edited.write_text(
+        printed.replace('title: "Werk"', 'title: "Twijfel hoort erbij"').replace(
+            "\n\nIk twijfel \\<b>vaak\\</b>.", ""
+        ),
+        encoding="utf-8",
+    )
+    status, out, err = penpal(capsys, *cfg, "draft", cid, "--update", str(edited), "--note", "kop")
+    assert status == 0, err
+    assert "revision 2" in out
+
+    status, out, _ = penpal(capsys, *cfg, "revisions", cid, "--json")
+    listed = json.loads(out)
+    assert [(r["revision"], r["actor"], r["note"]) for r in listed] == [
+        (1, "cli", "compiled from the letters"),
+        (2, "cli", "kop"),
+    ]
+    status, out, _ = penpal(capsys, *cfg, "diff", cid, "1", "2", "--json")
+    changes = {c["block"]: c for c in json.loads(out)}
+    assert changes["title"]["after"] == "Twijfel hoort erbij"
+    left_out = [c for c in changes.values() if c["kind"] == "paragraph"]
+    assert [(c["change"], c["before"]) for c in left_out] == [
+        ("removed", "Ik twijfel <b>vaak</b>.")
+    ]
+    status, out, _ = penpal(capsys, *cfg, "diff", cid, "1", "2")
+    assert "removed turn-" in out
+    status, out, _ = penpal(capsys, *cfg, "draft", cid, "--revision", "1", "--format", "json")
+    assert json.loads(out)["title"] == "Werk"
+
+    status, _, err = penpal(capsys, *cfg, "publish", cid)
+    assert status == 1
+    assert "only an approved draft can be published" in err
+    status, out, err = penpal(capsys, *cfg, "approve", cid)
+    assert status == 0, err
+    assert "revision 2 approved" in out
+    status, out, err = penpal(capsys, *cfg, "publish", cid, "--json")
+    assert status == 0, err
+    published = json.loads(out)
+    folder = Path(published["folder"])
+    assert folder == config.parent / "output" / "twijfel-hoort-erbij"
+    assert published["revision"] == 2
+    page = Path(published["page"]).read_text(encoding="utf-8")
+    assert '<html lang="nl">' in page
+    assert "Ik twijfel" not in page
+    for key in ("fragment", "markdown"):
+        assert Path(published[key]).is_file()
+    status, out, _ = penpal(capsys, *cfg, "list", "--json")
+    assert json.loads(out)[0]["state"] == "published"
+
+
+def test_reject_mails_the_note_and_can_reopen(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    """reject --note mails both writers (queued here) and --reopen opens the correspondence."""
+    cfg = ("--config", str(config))
+    cid = completed_by_cli(capsys, config)
+    status, _, err = penpal(capsys, *cfg, "reject", cid)
+    assert status == 2
+    assert "--note" in err
+    status, out, err = penpal(capsys, *cfg, "reject", cid, "--note", "Iets langer graag.")
+    assert status == 0, err
+    assert "changes_requested" in out
+    assert "2 mails wait for a retry" in err
+    status, out, err = penpal(capsys, *cfg, "reject", cid, "--note", "Nog een brief.", "--reopen")
+    assert status == 0, err
+    status, out, _ = penpal(capsys, *cfg, "list", "--json")
+    assert json.loads(out)[0]["state"] == "open"
+    status, out, _ = penpal(capsys, *cfg, "consent", cid, "--json")
+    assert json.loads(out) == {"denise@brieven.example": False, "carola@post.example": False}
+
+
+def test_update_that_does_not_fit_names_file_and_line(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    """A broken edited draft is refused on one line naming the file and the line."""
+    cfg = ("--config", str(config))
+    cid = completed_by_cli(capsys, config)
+    status, printed, _ = penpal(capsys, *cfg, "draft", cid)
+    broken = config.parent / "broken.md"
+    broken.write_text(printed.replace("**Carola:**", "**Eve:**"), encoding="utf-8")
+    status, out, err = penpal(capsys, *cfg, "draft", cid, "--update", str(broken))
+    assert status == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    line = printed.split("\n").index(
+        next(x for x in printed.split("\n") if x.startswith("**Carola:**"))
+    )
+    assert f"broken.md: line {line + 1}: 'Eve:' does not match a letter" in err
+    as_json = config.parent / "draft.json"
+    status, out, _ = penpal(capsys, *cfg, "draft", cid, "--format", "json")
+    data = json.loads(out)
+    data["title"] = "Uit JSON"
+    as_json.write_text(json.dumps(data), encoding="utf-8")
+    status, out, err = penpal(capsys, *cfg, "draft", cid, "--update", str(as_json))
+    assert status == 0, err
+    assert "revision 2" in out
