@@ -1333,3 +1333,99 @@ def test_plain_text_is_what_readers_see(english: Article) -> None:
     assert f"\n\n> {english.suggestions.pull_quotes[0].text}\n\n" in text
     assert "[Image: meeting-room.jpg] An empty meeting room — Ilse Bakker" in text
     assert text.endswith("Illustration intro with thanks to Ilse Bakker\n")
+
+
+def _with_front(english: Article, env: jinja2.Environment, key: str, value: str) -> str:
+    """The printed draft with the front matter line of ``key`` set to ``value``."""
+    lines = _doc(english, env)
+    end = lines.index("---", 1)
+    kept = [x for x in lines[1:end] if not x.startswith(f"{key}:")]
+    return "\n".join(["---", f"{key}:{value}", *kept, *lines[end:]])
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field", "expected"),
+    [
+        ("title", " 'It''s ours' # a comment", "title", "It's ours"),
+        ("title", " 1984", "title", "1984"),
+        ("title", ' "caf\\u00e9 \\x41\\U0001F600\\tend"', "title", "café A😀 end"),
+        ("credit", "", "credit", ""),
+        ("categories", ' "Only one"', "categories", ("Only one",)),
+        ("categories", " ~", "categories", ()),
+        ("categories", " []", "categories", ()),
+        ("categories", " [ plain words , 'single' ]", "categories", ("plain words", "single")),
+        ("language", " nl", "language", "nl"),
+        ("description", ' "My own summary."', "description", "My own summary."),
+    ],
+)
+def test_front_matter_values_in_yaml_forms(
+    english: Article, env: jinja2.Environment, key: str, value: str, field: str, expected: object
+) -> None:
+    """Quoted, plain, empty and list values read as YAML would read them."""
+    base = ensure_ids(edited(english))
+    read = read_markdown(_with_front(base, env, key, value), base).article
+    assert getattr(read, field) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("title", ' ""', "title: a title cannot be empty"),
+        ("title", " [a]", "title: expected text"),
+        ("title", " 'open", "no closing quote"),
+        ("title", ' "\\x4"', "needs 2 hexadecimal digits"),
+        ("categories", " [1]", "categories: expected a list of labels"),
+        ("language", ' "de"', "language: expected nl or en"),
+        ("revision", ' "two"', "revision: expected a whole number"),
+    ],
+)
+def test_front_matter_values_that_do_not_fit(
+    english: Article, env: jinja2.Environment, key: str, value: str, reason: str
+) -> None:
+    """A value of the wrong kind is refused on its line (the first of the front matter here)."""
+    base = ensure_ids(edited(english))
+    with pytest.raises(DraftFormatError, match=rf"^line 2: .*{re.escape(reason)}"):
+        read_markdown(_with_front(base, env, key, value), base)
+
+
+def test_a_document_without_a_revision_reads_against_its_base(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """A hand-written document need not say its revision."""
+    lines = [x for x in _doc(english, env) if not x.startswith("revision:")]
+    assert read_markdown("\n".join(lines), ensure_ids(edited(english))).revision is None
+
+
+def test_credit_changed_in_both_places_differently_is_refused(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """The credit stands twice; two different new credits cannot both be meant."""
+    base = ensure_ids(edited(english))
+    text = _with_front(base, env, "credit", ' "One"').replace(
+        "*Illustration intro with thanks to Ilse Bakker*", "*Two*"
+    )
+    with pytest.raises(DraftFormatError, match="credit line and credit in the front matter"):
+        read_markdown(text, base)
+
+
+def test_an_empty_quote_and_a_doubled_image_are_refused(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """A '>' with nothing after it, and one image in two places, do not fit."""
+    base = ensure_ids(edited(english))
+    printed = render_markdown(base, env)
+    with pytest.raises(DraftFormatError, match="a pull quote cannot be empty"):
+        read_markdown(printed.replace("\n\n> ", "\n\n>\n\n> ", 1), base)
+    image = '![An empty meeting room](meeting-room.jpg "Ilse Bakker")'
+    doubled = printed.replace("\n\n**Carola:** I think", f"\n\n{image}\n\n**Carola:** I think")
+    with pytest.raises(DraftFormatError, match="stands twice"):
+        read_markdown(doubled, base)
+
+
+def test_an_article_whose_turns_are_all_left_out_keeps_its_headings(english: Article) -> None:
+    """With every turn left out, headings stay (at the start) and images go."""
+    hidden = apply_edits(edited(english), [OmitTurn(i) for i in range(4)])
+    view = published_view(hidden)
+    assert view.turns == ()
+    assert [(h.text, h.before_turn) for h in view.headings] == [(english.suggestions.titles[0], 0)]
+    assert view.images == ()
