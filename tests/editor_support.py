@@ -41,16 +41,21 @@ CHEAP_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8, paralleli
 """Argon2id with tiny parameters: the tests check the flow, not the cost."""
 
 
-def editor_settings(tmp_path: Path, *, language: str = "en", consent: bool = False) -> Settings:
+def editor_settings(
+    tmp_path: Path, *, language: str = "en", consent: bool = False, database: str = ""
+) -> Settings:
     """Settings with one configured editor, the two writers and an output folder."""
+    service: dict[str, object] = {
+        "address": SERVICE,
+        "secret": "e" * 32,
+        "language": language,
+        "output_dir": tmp_path / "output",
+    }
+    if database:
+        service["database"] = database
     return default_settings(
         tmp_path / "config.toml",
-        service={
-            "address": SERVICE,
-            "secret": "e" * 32,
-            "language": language,
-            "output_dir": tmp_path / "output",
-        },
+        service=service,
         policy={"require_consent": consent},
         editors=[EditorSettings(email=EDITOR, name="Eva Bakker")],
         writers=[

@@ -15,7 +15,7 @@ from typing import Any
 
 Translator = Callable[..., str]
 
-_PREFIXES = frozenset({"state", "status", "cut", "event", "change", "block"})
+_PREFIXES = frozenset({"state", "status", "cut", "event", "change", "block", "detail"})
 
 # Names both languages spell out: English here, Dutch in NL below.
 NAMES_EN: Mapping[str, str] = {
@@ -74,6 +74,22 @@ NAMES_EN: Mapping[str, str] = {
     "block:heading": "heading",
     "block:pull_quote": "pull quote",
     "block:image": "image",
+    "detail:topic": "topic",
+    "detail:writers": "writers",
+    "detail:command": "command",
+    "detail:word": "word",
+    "detail:from": "from",
+    "detail:to": "to",
+    "detail:reason": "reason",
+    "detail:revision": "revision",
+    "detail:note": "note",
+    "detail:reopen": "reopened",
+    "detail:folder": "folder",
+    "detail:slug": "slug",
+    "detail:date": "date",
+    "detail:error": "error",
+    "detail:writer": "writer",
+    "detail:sender": "sender",
 }
 
 NL: Mapping[str, str] = {
@@ -132,6 +148,22 @@ NL: Mapping[str, str] = {
     "block:heading": "tussenkop",
     "block:pull_quote": "streamer",
     "block:image": "afbeelding",
+    "detail:topic": "onderwerp",
+    "detail:writers": "schrijvers",
+    "detail:command": "opdracht",
+    "detail:word": "woord",
+    "detail:from": "van",
+    "detail:to": "aan",
+    "detail:reason": "reden",
+    "detail:revision": "versie",
+    "detail:note": "notitie",
+    "detail:reopen": "heropend",
+    "detail:folder": "map",
+    "detail:slug": "slug",
+    "detail:date": "datum",
+    "detail:error": "fout",
+    "detail:writer": "schrijver",
+    "detail:sender": "afzender",
     # frame and login
     "Skip to the content": "Direct naar de inhoud",
     "Main": "Hoofdmenu",
