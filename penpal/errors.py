@@ -15,6 +15,7 @@ so that callers handle one type per edge::
     ├── StoreError           the database failed us
     │   └── NotFound         no such correspondence, letter or message
     ├── WorkflowError        a request that the current state does not allow
+    ├── PublishError         the output folder cannot be written, or a name would leave it
     └── DraftFormatError     an edited draft does not fit the format
 """
 
@@ -59,6 +60,10 @@ class NotFound(StoreError):
 
 class WorkflowError(PenpalError):
     """The request is not allowed in the current state."""
+
+
+class PublishError(PenpalError):
+    """The output folder cannot be written, or a name would leave it."""
 
 
 class DraftFormatError(PenpalError):

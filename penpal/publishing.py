@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from penpal.errors import PenpalError
+from penpal.errors import PublishError
 
 PAGE = "index.html"
 """The standalone HTML page."""
@@ -34,10 +34,6 @@ MARKDOWN = "index.md"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A file name of the article's folder: no folders, no hidden files, nothing odd.
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
-
-
-class PublishError(PenpalError):
-    """The output folder cannot be written, or a name would leave it."""
 
 
 @dataclass(frozen=True, slots=True)

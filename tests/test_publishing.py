@@ -8,8 +8,10 @@ from pathlib import Path
 
 import html5lib  # type: ignore[import-untyped]  # html5lib ships no type information
 import pytest
+from playwright.sync_api import sync_playwright
 
-from penpal.publishing import FRAGMENT, MARKDOWN, PAGE, PublishError, check_slug, write_article
+from penpal.errors import PublishError
+from penpal.publishing import FRAGMENT, MARKDOWN, PAGE, check_slug, write_article
 from tests.test_drafting import GOLDEN, PHOTO
 
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
@@ -125,15 +127,13 @@ def test_published_page_in_chromium(tmp_path: Path) -> None:
 
     Screenshots are kept in test-artifacts/ for a person to look at.
     """
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    assert CHROMIUM.exists(), f"{CHROMIUM} is not installed (scripts/install installs it)"
     folder = tmp_path / "vulnerability-is-not-weakness"
     folder.mkdir()
     for name, data in published_files().items():
         (folder / name).write_bytes(data)
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for name, width, height in (("desktop", 1280, 900), ("phone", 390, 844)):
