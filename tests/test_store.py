@@ -1555,3 +1555,70 @@ async def test_quarantine_entries_name_the_correspondence_they_were_meant_for(
         (placed.id, created.id),
         (loose.id, None),
     ]
+
+
+async def test_a_read_only_unit_reads_while_another_unit_writes(
+    store: Store, now: datetime
+) -> None:
+    """A unit that only reads does not wait for a unit that holds the write lock."""
+    created = await start(store, now)
+    writing = asyncio.Event()
+    finish = asyncio.Event()
+
+    async def writer() -> None:
+        async with store.unit() as repo:
+            await repo.record_event(created.id, "note", now=now, actor="editor")
+            writing.set()
+            await finish.wait()
+
+    task = asyncio.create_task(writer())
+    try:
+        async with asyncio.timeout(5):
+            await writing.wait()
+            async with store.unit(read_only=True) as repo:
+                found = await repo.get_correspondence(created.id)
+                events = await repo.events(created.id)
+    finally:
+        finish.set()
+        await task
+    assert found == created
+    assert [e.kind for e in events] == ["created"]  # the writer's event is not committed yet
+
+
+async def test_a_page_of_correspondences_by_latest_activity(store: Store, now: datetime) -> None:
+    """Pages hold the correspondences whose activity is newest first, with letters and writers."""
+    first = await start(store, now, topic="Eerste")
+    second = await start(store, now + timedelta(hours=1), topic="Tweede")
+    third = await start(store, now + timedelta(hours=2), topic="Derde")
+    await file(store, first, "a1@anna.example", now + timedelta(hours=5))
+    async with store.unit() as repo:
+        await repo.set_state(third.id, State.COMPLETE, now=now + timedelta(hours=3), actor="e")
+        page, total = await repo.correspondence_page(limit=2)
+        rest, _ = await repo.correspondence_page(offset=2, limit=2)
+        complete, complete_total = await repo.correspondence_page(State.COMPLETE)
+        listed = {s.correspondence.id: s for s in await repo.list_correspondences()}
+    assert total == 3
+    assert [s.correspondence.id for s in page] == [first.id, third.id]
+    assert [s.correspondence.id for s in rest] == [second.id]
+    assert page[0] == listed[first.id]
+    assert page[0].letters == 1
+    assert page[0].last_activity == now + timedelta(hours=5)
+    assert page[0].correspondence.writers == listed[first.id].correspondence.writers
+    assert ([s.correspondence.id for s in complete], complete_total) == ([third.id], 1)
+
+
+async def test_last_writers_of_some_and_the_quarantine_count(store: Store, now: datetime) -> None:
+    """Last writers can be asked for some correspondences only; held messages are counted."""
+    first = await start(store, now)
+    second = await start(store, now, topic="Tweede")
+    await file(store, first, "a1@anna.example", now)
+    await file(store, second, "b1@bart.example", now, sender=BART)
+    async with store.unit() as repo:
+        held = await repo.save_raw(b"held", source="test", now=now)
+        await repo.mark_raw(held.id, RawStatus.QUARANTINED, reason="unknown", now=now)
+        some = await repo.last_writers([second.id])
+        none = await repo.last_writers([])
+        count = await repo.count_quarantined()
+    assert some == {second.id: "bart@letters.example"}
+    assert none == {}
+    assert count == 1

@@ -34,7 +34,7 @@ from penpal.editor.accounts import MAX_PASSWORD_LENGTH, locked_until
 from penpal.editor.i18n import translator
 from penpal.editor.rendering import render
 from penpal.editor.site import Site, site_of
-from penpal.store import EditorAccount, RawStatus
+from penpal.store import EditorAccount
 
 log = logging.getLogger(__name__)
 
@@ -150,13 +150,24 @@ async def require_csrf(request: Request, session: Session | None) -> None:
 
 async def current_editor(site: Site, session: Session | None) -> EditorAccount | None:
     """The editor the session belongs to, if it is logged in and the password has not changed."""
+    editor, _ = await _editor_and_held(site, session, count=False)
+    return editor
+
+
+async def _editor_and_held(
+    site: Site, session: Session | None, *, count: bool
+) -> tuple[EditorAccount | None, int]:
+    """The session's editor (as :func:`current_editor`) and, for the menu, what is held back."""
     if session is None or not session.email:
-        return None
-    async with site.store.unit() as repo:
+        return None, 0
+    # One unit for both: every page pays for it.
+    async with site.store.unit(read_only=True) as repo:
         account = await repo.editor_by_email(session.email)
-    if account is None or not account.has_password or account.session_epoch != session.epoch:
-        return None
-    return account
+        valid = (
+            account is not None and account.has_password and account.session_epoch == session.epoch
+        )
+        held = await repo.count_quarantined() if valid and count else 0
+    return (account if valid else None), held
 
 
 def editor_page(handler: Handler) -> Endpoint:
@@ -172,7 +183,7 @@ def editor_page(handler: Handler) -> Endpoint:
         session = read_session(request)
         if request.method not in ("GET", "HEAD"):
             await require_csrf(request, session)
-        editor = await current_editor(site, session)
+        editor, held = await _editor_and_held(site, session, count=True)
         if editor is None:
             if request.method in ("GET", "HEAD"):
                 target = request.url.path
@@ -183,9 +194,7 @@ def editor_page(handler: Handler) -> Endpoint:
             raise HTTPException(403, "log in first")
         request.state.session = session
         request.state.editor = editor
-        async with site.store.unit() as repo:
-            counts = await repo.message_counts()
-        request.state.held = counts.get(RawStatus.QUARANTINED, 0)
+        request.state.held = held
         return await handler(request, editor)
 
     return endpoint
@@ -246,7 +255,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))
     next_ = str(form.get("next", "/"))
     _ = translator(site.language)
-    async with site.store.unit() as repo:
+    async with site.store.unit(read_only=True) as repo:
         account = await repo.editor_by_email(email) if email else None
     now = site.clock()
     until = locked_until(account) if account is not None else None

@@ -14,6 +14,7 @@ must not change a draft itself.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Sequence
@@ -47,6 +48,7 @@ from penpal.articles import (
     SetIntro,
     SetSlug,
     SetTitle,
+    article_from_json,
     ensure_ids,
     image_files,
     render_html,
@@ -78,9 +80,15 @@ _CATEGORY_SPLIT = re.compile(r"[,\n]")
 
 
 async def _load(site: Site, cid: str) -> tuple[Correspondence, Article]:
-    async with site.store.unit() as repo:
+    """The correspondence and its latest draft, with ids on its headings and pull quotes."""
+    async with site.store.unit(read_only=True) as repo:
         correspondence = await repo.get_correspondence(cid)
-    article = await drafting.current_draft(site.store, correspondence.id)
+        try:
+            revision, content = await repo.latest_draft(correspondence.id)
+        except NotFound:
+            raise NotFound(f"correspondence {correspondence.id} has no draft yet") from None
+    # The stored number is the revision, as the drafting workflows read it too.
+    article = dataclasses.replace(article_from_json(content), revision=revision)
     return correspondence, ensure_ids(article)
 
 
@@ -139,11 +147,14 @@ async def draft(request: Request, editor: EditorAccount) -> Response:
         render_html_fragment(article, site.env),
         lambda name: _image_path(request, correspondence, name) if name in names else None,
     )
-    consent = await drafting.consent_status(site.store, correspondence.id)
-    async with site.store.unit() as repo:
-        events = await repo.events(correspondence.id)
-    section = request.query_params.get("section", "")
     state = correspondence.state
+    consent: dict[str, bool] = {}
+    events: list[Event] = []
+    if state in (State.APPROVED, State.PUBLISHED):
+        consent = await drafting.consent_status(site.store, correspondence.id)
+        async with site.store.unit(read_only=True) as repo:
+            events = await repo.events(correspondence.id)
+    section = request.query_params.get("section", "")
     return render(
         request,
         "draft.html.j2",
@@ -182,7 +193,7 @@ async def image(request: Request, editor: EditorAccount) -> Response:
     """An image of the draft, from the attachment of the letter it came with."""
     site = site_of(request)
     filename = request.path_params["filename"]
-    async with site.store.unit() as repo:
+    async with site.store.unit(read_only=True) as repo:
         correspondence = await repo.get_correspondence(request.path_params["cid"])
         letters = await repo.letters(correspondence.id)
     attachment = image_files(letters).get(filename)
@@ -327,7 +338,7 @@ async def restore_cut(request: Request, editor: EditorAccount) -> Response:
     form = await read_form(request)
     correspondence, article = await _load(site, request.path_params["cid"])
     letter_id = LetterId(_number(form, "letter"))
-    async with site.store.unit() as repo:
+    async with site.store.unit(read_only=True) as repo:
         letters = {letter.id: letter for letter in await repo.letters(correspondence.id)}
     letter = letters.get(letter_id)
     if letter is None:
@@ -468,7 +479,7 @@ def _revision_number(text: str, default: int, known: set[int]) -> int:
 async def revisions(request: Request, editor: EditorAccount) -> Response:
     """Every revision, and what changed between two of them (the last two by default)."""
     site = site_of(request)
-    async with site.store.unit() as repo:
+    async with site.store.unit(read_only=True) as repo:
         correspondence = await repo.get_correspondence(request.path_params["cid"])
     saved = await drafting.revisions(site.store, correspondence.id)
     if not saved:

@@ -73,7 +73,7 @@ def preselect(
 async def quarantine(request: Request, editor: EditorAccount) -> Response:
     """Every held message, oldest first, each with its release and discard forms."""
     site = site_of(request)
-    async with site.store.unit() as repo:
+    async with site.store.unit(read_only=True) as repo:
         entries = await repo.quarantine()
         open_ones = await repo.open_correspondences()
     views = [HeldView(e, preselect(e.sender, e.correspondence_id, open_ones)) for e in entries]
@@ -103,7 +103,7 @@ async def held_message(request: Request, editor: EditorAccount) -> Response:
     """One held (or formerly held) message as penpal read it."""
     site = site_of(request)
     record_id = MessageRecordId(request.path_params["record_id"])
-    async with site.store.unit() as repo:
+    async with site.store.unit(read_only=True) as repo:
         entry = await repo.message_entry(record_id)
         raw = await repo.raw(record_id)
         open_ones = await repo.open_correspondences()

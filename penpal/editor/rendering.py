@@ -73,8 +73,15 @@ def render(
 
 
 def _url_for(request: Request) -> Callable[..., str]:
+    # A page names the same few routes many times (every form of the edit panel);
+    # Starlette looks each one up through every route, so remember the answers.
+    known: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+
     def url(name: str, /, **params: Any) -> str:
-        return str(request.app.url_path_for(name, **params))
+        key = (name, tuple(sorted((k, str(v)) for k, v in params.items())))
+        if key not in known:
+            known[key] = str(request.app.url_path_for(name, **params))
+        return known[key]
 
     return url
 

@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 
 from penpal.errors import NotFound, StoreError
 from penpal.letters import (
@@ -102,6 +102,9 @@ _SQLITE_BUSY_TIMEOUT = 30.0
 # refused, unresolvable or timed-out connection arrives as a bare OSError.
 _DB_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError, sqlite3.Error)
 _UPGRADE_ERRORS: tuple[type[Exception], ...] = (*_DB_ERRORS, CommandError)
+
+_READ_ONLY = "penpal_read_only"
+"""Execution option of a unit's connection that promises it writes nothing."""
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -318,6 +321,8 @@ class Store:
                 f"database {name}: only SQLite (sqlite+aiosqlite) and PostgreSQL "
                 "(postgresql+asyncpg) are supported"
             )
+        if parsed.get_backend_name() == "sqlite":
+            _check_sqlite_folder(parsed, name)
         try:
             if parsed.get_backend_name() == "sqlite":
                 engine = create_async_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT})
@@ -356,16 +361,19 @@ class Store:
         await self._engine.dispose()
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Repository]:
+    async def unit(self, *, read_only: bool = False) -> AsyncIterator[Repository]:
         """One unit of work: commits when the block ends cleanly, rolls back on any error.
 
-        Raises ``StoreError`` naming the database when it cannot be reached.
+        A ``read_only`` unit promises to write nothing: on SQLite it does not take
+        the write lock, so pages that only read do not queue behind each other
+        (WAL lets them read while another unit writes). Raises ``StoreError``
+        naming the database when it cannot be reached.
         """
         # Closing the session (the ``async with``) rolls back whatever was not
         # committed, shielded from cancellation by SQLAlchemy.
         async with self._sessions() as session:
             try:
-                await session.connection()
+                await session.connection(execution_options={_READ_ONLY: read_only})
             except _DB_ERRORS as exc:
                 raise self._unavailable(exc) from exc
             yield Repository(session, self._name, self._secret)
@@ -478,6 +486,82 @@ class Repository:
             CorrespondenceSummary(_correspondence(row), letters or 0, last)
             for row, letters, last in result.all()
         ]
+
+    @_guarded
+    async def correspondence_page(
+        self, state: State | None = None, *, offset: int = 0, limit: int = 50
+    ) -> tuple[list[CorrespondenceSummary], int]:
+        """One page of correspondences (or of those in ``state``), latest activity first.
+
+        Activity is the newest event, else the creation. Returns the page and how
+        many correspondences there are in all. Read with plain queries, not
+        loaded as ORM rows: a list page must stay fast with thousands of them.
+        """
+        letters = (
+            select(func.count(LetterRow.id))
+            .where(LetterRow.correspondence_id == CorrespondenceRow.id)
+            .scalar_subquery()
+        )
+        last = (
+            select(func.max(EventRow.at))
+            .where(EventRow.correspondence_id == CorrespondenceRow.id)
+            .scalar_subquery()
+        )
+        columns = select(
+            CorrespondenceRow.id,
+            CorrespondenceRow.topic,
+            CorrespondenceRow.subject,
+            CorrespondenceRow.state,
+            CorrespondenceRow.created_at,
+            letters.label("letters"),
+            # max() keeps the column's type, so the time comes back aware, as events' do.
+            last.label("last"),
+        ).subquery()
+        moment = func.coalesce(columns.c.last, columns.c.created_at)
+        stmt = (
+            select(columns)
+            .order_by(moment.desc(), columns.c.id.desc())
+            .offset(max(offset, 0))
+            .limit(max(limit, 0))
+        )
+        total = select(func.count()).select_from(CorrespondenceRow)
+        if state is not None:
+            stmt = stmt.where(columns.c.state == state.value)
+            total = total.where(CorrespondenceRow.state == state.value)
+        rows = (await self._session.execute(stmt)).all()
+        ids = [row.id for row in rows]
+        writers: dict[str, list[Writer]] = {cid: [] for cid in ids}
+        if ids:
+            members = await self._session.execute(
+                select(
+                    MemberRow.correspondence_id,
+                    WriterRow.email,
+                    WriterRow.name,
+                    WriterRow.label,
+                    WriterRow.aliases,
+                )
+                .join(WriterRow, WriterRow.id == MemberRow.writer_id)
+                .where(MemberRow.correspondence_id.in_(ids))
+                .order_by(MemberRow.correspondence_id, MemberRow.position)
+            )
+            for cid, email, name, label, aliases in members.all():
+                writers[cid].append(Writer(email, name, label, tuple(aliases)))
+        page = [
+            CorrespondenceSummary(
+                Correspondence(
+                    id=CorrespondenceId(row.id),
+                    topic=row.topic,
+                    state=State(row.state),
+                    writers=tuple(writers[row.id]),
+                    created_at=row.created_at,
+                    subject=row.subject,
+                ),
+                row.letters or 0,
+                row.last,
+            )
+            for row in rows
+        ]
+        return page, int(await self._session.scalar(total) or 0)
 
     @_guarded
     async def correspondences_of(
@@ -1255,26 +1339,42 @@ class Repository:
     # what the editor's page lists
 
     @_guarded
-    async def last_writers(self) -> dict[CorrespondenceId, str]:
+    async def last_writers(
+        self, ids: Collection[CorrespondenceId] | None = None
+    ) -> dict[CorrespondenceId, str]:
         """The address of the writer of each correspondence's latest letter (as ``letters`` orders).
 
-        Correspondences without letters are left out.
+        Only of the correspondences ``ids`` when given; those without letters are left out.
         """
-        ranked = select(
-            LetterRow.correspondence_id.label("cid"),
-            WriterRow.email.label("email"),
-            func.row_number()
-            .over(
-                partition_by=LetterRow.correspondence_id,
-                order_by=(LetterRow.date.desc(), LetterRow.id.desc()),
-            )
-            .label("rank"),
-        ).join(WriterRow, WriterRow.id == LetterRow.writer_id)
-        inner = ranked.subquery()
-        rows = await self._session.execute(
-            select(inner.c.cid, inner.c.email).where(inner.c.rank == 1)
+        if ids is not None and not ids:
+            return {}
+        inner = aliased(LetterRow)
+        latest = (
+            select(inner.id)
+            .where(inner.correspondence_id == LetterRow.correspondence_id)
+            .order_by(inner.date.desc(), inner.id.desc())
+            .limit(1)
+            .scalar_subquery()
         )
+        stmt = (
+            select(LetterRow.correspondence_id, WriterRow.email)
+            .join(WriterRow, WriterRow.id == LetterRow.writer_id)
+            .where(LetterRow.id == latest)
+        )
+        if ids is not None:
+            stmt = stmt.where(LetterRow.correspondence_id.in_(sorted(set(ids))))
+        rows = await self._session.execute(stmt)
         return {CorrespondenceId(cid): email for cid, email in rows.all()}
+
+    @_guarded
+    async def count_quarantined(self) -> int:
+        """How many messages wait in the quarantine."""
+        found = await self._session.scalar(
+            select(func.count())
+            .select_from(MessageRow)
+            .where(MessageRow.status == RawStatus.QUARANTINED.value)
+        )
+        return int(found or 0)
 
     @_guarded
     async def messages_of(self, correspondence_id: CorrespondenceId) -> list[MessageEntry]:
@@ -1595,6 +1695,20 @@ def _utc(moment: datetime) -> datetime:
 # database plumbing
 
 
+def _check_sqlite_folder(url: URL, name: str) -> None:
+    """Refuse a SQLite file in a folder that does not exist, before aiosqlite tries.
+
+    A failed aiosqlite connect leaves its worker thread behind, which later trips
+    over the closed event loop; an absent folder is also the common mistake.
+    """
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).parent
+    if not folder.is_dir():
+        raise StoreError(f"database {name}: the folder {folder} does not exist")
+
+
 def _with_async_driver(url: URL) -> URL:
     """``sqlite://`` and ``postgresql://`` mean their async drivers here."""
     drivers = {
@@ -1625,7 +1739,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit that only reads begins a deferred transaction: no write lock to wait for.
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _reason(exc: BaseException, secret: str | None) -> str:
