@@ -8,25 +8,37 @@ and command lines (``#klaar``, ``#agree`` …). It is pure string work: it must 
 read files, decode MIME or know which correspondence a letter belongs to.
 
 What counts as quoted history: ``>`` quoted lines; an attribution line ("On … wrote:",
-"Op … schreef …:", "Am … schrieb …:", "Le … a écrit :" and their relatives in other
-languages, also when wrapped over several lines); an Outlook header block ("From:/Sent:",
-"Van:/Verzonden:", bold ``*Van:*`` …); an "Original message" or "Forwarded message"
-rule. When own text comes before such a marker and the history under it is not ``>``
-quoted (top-posting), everything from the marker down is history. When the marker opens
-a ``>`` quoted block, only the marker and that block are history and text after it is
-kept (bottom-posting).
+"Op … schreef …:", "Am … schrieb …:", "Le … a écrit :" and their relatives in some thirty
+languages, also when wrapped over several lines, also without a verb when a date, a time
+and "<address>:" end it, as Russian and Japanese clients write it); an Outlook header
+block ("From:/Sent:", "Van:/Verzonden:", "差出人:/送信日時:", bold ``*Van:*`` …: a "From"
+line with an address or a "Sent"/"Subject" line, so that "From: Amsterdam / To: Berlin"
+in a letter is no header); an "Original message" or "Forwarded message" rule, or Apple
+Mail's "Begin forwarded message:" in its languages. When own text comes before such a
+marker and the history under it is not ``>`` quoted (top-posting), everything from the
+marker down is history. When the marker opens a ``>`` quoted block, only the marker and
+that block are history and text after it is kept (bottom-posting).
 
 Inline-posted replies (own paragraphs between ``>`` quoted pieces) keep only the
 writer's own paragraphs: the quoted pieces are the partner's letter, which the article
 already shows as the previous turn, so they are cut (and listed in ``removed``, so an
-editor can restore one). A message that is nothing but a forward keeps the forwarded
-text without its header.
+editor can restore one). One short ``>`` quotation that the letter introduces with a
+colon ("My grandmother always said:") and goes on after is the writer's own, and stays.
+A message that is nothing but a forward keeps the forwarded text without its header.
 
-A letter's section breaks (``***``, ``---``) are content: they never start a cut; only
-the signature delimiter ``-- `` does. Sign-offs ("Groetjes, Denise", "Best regards,\\n\\n//Jef")
-stay in ``text``; a lone "-Name" or "/Name" line at the very end without a sign-off
-word before it is treated as a signature.
+A letter's section breaks (``***``, ``---``, a ``--`` between paragraphs of prose) are
+content: they never start a cut; only the signature delimiter ``-- `` does. Sign-offs
+("Groetjes, Denise", "Best regards,\\n\\n//Jef", "— Bram") stay in ``text``; a lone
+"-Name" or "/Name" line at the very end without a sign-off word before it is treated as a
+signature, and so is a block of short lines with a phone number, an address or a site
+under the signing name (title, company, contact details), without ``-- `` above it.
+Confidentiality notices, print notices and a company's register lines at the end are
+disclaimers.
 """
+
+# The patterns below are written in the scripts mail programs use (Cyrillic, Greek,
+# Turkish …); letters that look like Latin ones are meant.
+# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 
@@ -58,12 +70,16 @@ _BLANK = re.compile(r"^\s*$")
 
 # Verbs that end (or carry) an attribution line, in the languages mail clients use.
 _VERBS = (
-    r"wrote|writes|sent|schreef|schrijft|geschreven|schrieb|a\s+[ée]crit|[ée]crit|escribi[óo]|"
-    r"escreveu|ha\s+scritto|scrive|napisa[łl](?:\(a\))?|napisala|pisze|skrev|skriver|kirjoitti|"
-    r"a\s+scris|написал(?:\(\u0430\))?|написала|написав|пише|写道|寫道|작성|küldte|yazd[\u0131i]|كتب"
+    r"wrote|writes|sent|schreef|schrijft|geschreven|schrieb|geschrieben|a\s+[ée]crit|[ée]crit|escribi[óo]|"
+    r"escriure|escreveu|ha\s+scritto|scrive|napisa[łl](?:\(a\))?|napisala|napisana|pisze|"
+    r"napsal(?:\(a\))?|napsala|skrev|skriver|kirjoitti|a\s+scris|írta|έγραψε|menulis|viết|"
+    r"написал(?:\(\u0430\))?|написала|написав|пишет|пише|küldte|yazd[\u0131i]|كتب"
 )
 _VERB_AT_END = re.compile(rf"(?:^|[\s\"')>])(?:{_VERBS})\s*[:\uff1a]?\s*$", re.IGNORECASE)
 _VERB_ANYWHERE = re.compile(rf"(?:^|[\s\"')>/])(?:{_VERBS})(?=[\s:\uff1a(/]|$)", re.IGNORECASE)
+# Scripts without spaces glue the verb to the name or time before it ("09:14写道:"); they
+# are found with plain string tests, which cost far less than one more regex branch.
+_GLUED_VERBS = ("写道", "寫道", "작성", "のメール")
 _TIME = re.compile(r"\d{1,2}\s?[:.h]\s?\d{2}|\d{1,2}\s?[ap]\.?m\b", re.IGNORECASE)
 _MONTHS = (
     r"jan|feb|m[aä]r|apr|ma[iy]|mei|jun|jul|aug|sep|o[ck]t|nov|de[cz]|"
@@ -74,7 +90,8 @@ _MONTHS = (
     r"lokak|marrask|jouluk|tammik|helmik|maalisk|huhtik|toukok|kes[äa]k|hein[äa]k|elok|syysk"
 )
 _DATE = re.compile(
-    rf"\d{{1,4}}\s?[-/.]\s?\d{{1,2}}\s?[-/.]\s?\d{{1,4}}|\b(?:19|20)\d\d\b|\b(?:{_MONTHS})[a-zà-ÿ]*\b|\d{{4}}\s?年",
+    rf"\d{{1,4}}\s?[-/.]\s?\d{{1,2}}\s?[-/.]\s?\d{{1,4}}|\b(?:19|20)\d\d\b|"
+    rf"\b(?:{_MONTHS})[a-zà-ÿ]*\b|\d{{4}}\s?[年년]",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[^\s<>()\"\[\]]+@[\w-]+(?:\.[\w-]+)+|mailto:", re.IGNORECASE)
@@ -89,32 +106,66 @@ _NUMERIC_ATTRIBUTION = re.compile(
 _DATE_ADDRESS_COLON = re.compile(
     r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b.*<[^<>@\s]+@[^<>\s]+>\s*[:\uff1a]\s*$"
 )
+# Clients in Russian, Czech or Japanese end an attribution on the address and a colon,
+# with no verb ("пн, 3 нояб. 2026 г. в 09:14, Name <mail>:"); a date and a time must be there.
+_ADDRESS_COLON_END = re.compile(r"<\s*[^<>@\s]+@[^<>\s]+>\s*[:\uff1a]$")
+# Webmail (Horde, SquirrelMail) opens with the verb: "Quoting Name <mail>:".
+_QUOTING = re.compile(
+    r"^(?:quoting|zitat von|citando|citation de|cytuj[ęe]|citerar|citeren|citaat van)\s.{0,120}"
+    r"(?:@|\d).{0,120}[:\uff1a]$",
+    re.IGNORECASE,
+)
 _MAX_ATTRIBUTION = 400
 
 # --- rules and header blocks -----------------------------------------------------------
 
 _ORIGINAL_WORDS = re.compile(
-    r"original|message|nachricht|bericht|meddelelse|besked|melding|forwarded|reply|"
-    r"mensaje|messaggio|mensagem|doorgestuurd|weitergeleitet|transf[ée]r[ée]|origine|"
-    r"wiadomo|viesti|сообщение|pesan",
+    r"original|message|nachricht|bericht|meddelelse|meddelande|besked|melding|forwarded|reply|"
+    r"mensaje|messaggio|mensagem|doorgestuurd|weitergeleitet|transf[ée]r[ée]|origine|e-?mail|"
+    r"wiadomo|viesti|zpráv|сообщение|pesan|ileti|邮件|郵件|メッセージ|메시지",
     re.IGNORECASE,
 )
+# Apple Mail's "Begin forwarded message:" in its languages: a short line ending in a
+# colon, in forwarding words, above the forwarded message's headers.
 _FORWARD_LINE = re.compile(
     r"^\s*(?:begin forwarded message|begin doorgestuurd bericht|doorgestuurd bericht|"
-    r"anfang der weitergeleiteten nachricht|d[ée]but du message r[ée]exp[ée]di[ée]|"
-    r"inicio del mensaje reenviado|in[ií]cio da mensagem reencaminhada)\s*[:\uff1a]?\s*$",
+    r"anfang der weitergeleiteten nachricht|weitergeleitete nachricht|"
+    r"d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|"
+    r"inicio del mensaje reenviado|inizio messaggio inoltrato|"
+    r"in[ií]cio da mensagem (?:reencaminhada|encaminhada)|"
+    r"(?:början på )?vidarebefordrat (?:brev|mejl|meddelande)|"
+    r"(?:start på )?videresendt (?:besked|meddelelse)|(?:begynnelse på )?videresendt melding|"
+    r"välitetty viesti(?: alkaa)?|początek przekazywanej wiadomości|začátek přeposlané zprávy|"
+    r"начало (?:переадресованного|пересылаемого) сообщения|пересылаемое сообщение|"
+    r"(?:yönlendirilmiş|iletilen) ileti(?: başlangıcı)?|továbbított levél(?: kezdete)?|"
+    r"転送されたメッセージ|(?:以下是)?转发的邮件|轉寄的郵件|전달된 메일)\s*[:\uff1a]?\s*$",
     re.IGNORECASE,
 )
 _HEADER_KEY = r"\s*\*{0,2}\s*([^\W\d_][\w .'-]{0,24}?)\s*\*{0,2}\s*[:\uff1a]\s*\*{0,2}"
 _HEADER_LINE = re.compile(rf"^{_HEADER_KEY}(.*)$")
+# Header names of a quoted message in the languages Outlook, Gmail and Apple Mail write.
 _FROM_KEYS = frozenset(
-    "from van von de fra från od da desde lähettäjä от kimden mittente remitente afzender".split()  # noqa: SIM905
-)
-_OTHER_KEYS = frozenset(
-    """sent date to subject cc bcc reply-to verzonden datum aan onderwerp gesendet an betreff
-    envoyé envoye à a objet sujet copie date enviado enviada para asunto assunto fecha data
-    inviato oggetto skickat till ämne sendt til emne dato wysłano do temat lähetetty vastaanottaja
-    aihe отправлено кому тема gönderildi kime konu cc bcc""".split()  # noqa: SIM905
+    """from van von de fra från od da desde lähettäjä от kimden mittente remitente afzender
+    absender expéditeur remetente avsändare afsender avsender nadawca odesílatel отправитель
+    feladó από 差出人 发件人 發件人 寄件者 寄件人 보낸사람""".split()  # noqa: SIM905
+) | {"de la", "보낸 사람"}
+# A "Sent" or "Subject" line is what makes a block of header lines a mail's header.
+_STRONG_KEYS = frozenset(
+    """sent verzonden gesendet envoyé envoye enviado enviada inviato skickat sendt wysłano
+    wysłane odesláno lähetetty отправлено gönderildi gönderilme elküldve στάλθηκε trimis
+    送信日時 发送时间 發送時間 傳送時間 时间 時間 날짜 subject onderwerp betreff objet sujet asunto
+    oggetto assunto ämne emne temat předmět тема konu aihe 件名 主题 主題 主旨 제목 tárgy θέμα
+    subiect""".split()  # noqa: SIM905
+) | {"enviado el", "enviada em", "보낸 날짜"}
+_OTHER_KEYS = (
+    _STRONG_KEYS
+    | frozenset(
+        """date to cc bcc reply-to datum aan gesendet an à a copie date para fecha data cc cco
+    till kopia dato til kopi do dw komu kopie vastaanottaja kopio päivämäärä päiväys кому
+    копия дата kime bilgi tarih 宛先 日付 收件人 抄送 日期 收件者 副本 címzett másolat dátum προς
+    κοιν ημερομηνία către pour""".split()  # noqa: SIM905
+    )
+    | {"받는 사람", "reply to"}
 )
 _SEPARATOR_ONLY = re.compile(r"^\s*[-_=*~#+.·•\s]{2,}$")
 
@@ -125,41 +176,91 @@ _LINK_TAIL = re.compile(r"\s*(?:<https?://[^>]*>|\(https?://[^)]*\)|https?://\S+
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MOBILE_SENT = (
     r"sent|envoy[ée]|enviado|enviada|inviato|gesendet|verzonden|verstuurd|skickat|sendt|"
-    r"wys[łl]ane|odesl[áa]no|l[äa]hetetty|get|download|sent\s+wirelessly"
+    r"wys[łl]ane|odesl[áa]no|l[äa]hetetty|отправлено|надіслано|get|download|sent\s+wirelessly"
 )
 _MOBILE_PREP = (
     r"from|with|via|using|on|depuis|par|de|desde|do|da|dal|von|mit|vanaf|vanuit|van|met|"
-    r"från|fra|z|ze|mobiilista"
+    r"från|fra|z|ze|mobiilista|с|со|из|з"
 )
+_PHONE_NAMES = (
+    r"iphone|ipad|android|galaxy|samsung|huawei|xiaomi|pixel|outlook|mobil|smartphone|"
+    r"手机|手機|华为|華為|小米|スマートフォン|携帯|모바일|갤럭시"
+)
+# A device named after a comma: "Sent from my Verizon, Samsung Galaxy smartphone".
+_DEVICE_NOUN = r"smartphone|phone|device|tablet|galaxy"
 _MOBILE_LINE = re.compile(
     rf"^[(<\s]*(?:{_MOBILE_SENT})(?:\s+\w+ly|\s+sans\s+fil)?\s+(?:{_MOBILE_PREP})\s+"
-    r"(?P<device>[^,;:?!]{1,60}?)\s*"
+    rf"(?P<device>[^,;:?!]{{1,60}}?(?:,\s*[^,;:?!]{{1,40}}?(?:{_DEVICE_NOUN}))?)\s*"
     r"(?P<tail>[.!]|[,.!]?\s+please\s+excuse.*|[,.!]?\s+(?:excuse|pardon|sorry|excusez).*)?[)>\s]*$",
     re.IGNORECASE,
 )
 _MOBILE_OTHER = re.compile(
     r"^(?:von meinem .{1,40} gesendet|diese nachricht wurde von meinem .{1,60} gesendet|"
     r"get outlook for (?:ios|android)|outlook voor (?:ios|android) downloaden|"
-    r"\(?sent from (?:a|my) (?:phone|mobile(?: device)?)\)?|<<sent by .{1,30}>>)\s*[.!]?$",
+    r"\(?sent from (?:a|my) (?:phone|mobile(?: device)?)\)?|<<sent by .{1,30}>>|"
+    # Finnish names the device in the elative: "Lähetetty iPhonesta".
+    r"l[äa]hetetty\s+(?:\S+\s+){0,3}\S+(?:sta|stä))\s*[.!]?$",
     re.IGNORECASE,
 )
+# The device first: "iPhoneから送信", "iPhone에서 보냄", "iPhone'umdan gönderildi", or
+# "发自我的iPhone". Tried only on lines that end that way or say "my" in Chinese.
+_DEVICE_FIRST = re.compile(
+    rf"^(?:(?:\S+\s+){{0,2}}(?:{_PHONE_NAMES})\S*(?:\s+\S+){{0,2}}?\s*"
+    r"(?:から送信|에서\s*보냄|'?\w*\s+gönderildi|\S*\s+küldve)|"
+    rf"(?:发自|發自|来自|來自|从|從)我的\s*(?:\S+\s*)?(?:{_PHONE_NAMES})\S*"
+    r"(?:\s*(?:发送|發送|传送|傳送))?)\s*[.!。]?$",
+    re.IGNORECASE,
+)
+_DEVICE_FIRST_ENDINGS = ("送信", "보냄", "gönderildi", "küldve")
+# "Get Outlook for Android" in any language: a few words naming Outlook and a phone system.
+_GET_OUTLOOK = re.compile(r"\boutlook\b.*\b(?:ios|android)\b|\b(?:ios|android)\b.*\boutlook", re.I)
+# … but "I use Outlook for Android" is a writer speaking.
+_FIRST_PERSON = re.compile(r"\b(?:i|ich|ik|je|jag|jeg|yo|io|eu|я|my|mijn|mein|mon|ma)\b", re.I)
 _DEVICE_WORD = re.compile(
     r"iphone|ipad|ipod|android|blackberry|galaxy|samsung|outlook", re.IGNORECASE
 )
 _LIST_FOOTER = re.compile(
     r"mailing list|listinfo|unsubscribe|uitschrijven|afmelden|abbestellen|d[ée]sinscri|"
     r"google groups|you received this message because|you are receiving this because|"
-    r"reply to this email directly|to respond, reply to this email",
+    r"reply to this email directly|to respond, reply to this email|groups\.io|"
+    r"you receive all messages sent to this group|mute this topic",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
     r"confidential|vertrouwelijk|vertraulich|confidentiel|riservat|intended recipient|"
     r"geadresseerde|bestemd voor|empfänger|destinataire|privileged|disclaimer|"
-    r"aansprakelijk|this (?:e-?mail|message) and any attachments",
+    r"aansprakelijk|this (?:e-?mail|message) and any attachments|sole use|"
+    r"notify the sender|received (?:this|it) (?:e-?mail |message )?in error|"
+    r"unauthori[sz]ed (?:use|review|disclosure|copying|distribution)|prohibited|"
+    r"per abuis|ten onrechte|de afzender|niet toegestaan|adressat|irrtümlich|den absender|"
+    r"rechtlich geschützt|unbefugte|par erreur|l'exp[ée]diteur|destinatario|mittente|"
+    r"remitente|per errore|por error",
     re.IGNORECASE,
 )
+# "Please consider the environment before printing this email" and its translations.
+_PRINT_NOTICE = re.compile(
+    r"before printing|think before you print|denk aan het milieu|voordat u (?:deze|dit) e-?mail|"
+    r"denken sie an die umwelt|bevor sie diese e-?mail|pensez à l'environnement|avant d'imprimer|"
+    r"antes de imprimir|prima di stampare|innan du skriver ut",
+    re.IGNORECASE,
+)
+# The legal lines of a company signature: register, court, managing directors.
+_REGISTRATION = re.compile(
+    r"kamer van koophandel|\bkvk\b|handelsregister|amtsgericht|registergericht|\bhrb\b|"
+    r"gesch[äa]ftsf[üu]hr|registered (?:in|office|number)|company (?:number|registration)|"
+    r"si[èe]ge social|\brcs\b|\bsiret\b|\bust-?id|\bvat\b|\bbtw\b",
+    re.IGNORECASE,
+)
+_LONG_NUMBER = re.compile(r"\d{5,}")
+# What marks a block of short lines as a signature: a phone number, an address, a site.
+_CONTACT = re.compile(
+    r"^\[(?:cid|image):|(?:\+|\b0)\d[\d\s().\/-]{6,}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\bwww\.|https?://|\b[\w.+-]+@[\w-]+\.\w",
+    re.IGNORECASE,
+)
+_POSTSCRIPT = re.compile(r"^(?:p\.?\s?s\b|n\.?b\b)", re.IGNORECASE)
+_FIELD_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 _DASH_NAME = re.compile(
-    r"^\s*(?:-{1,2}|/{1,2}|\u2013|\u2014)\s?[^\W\d_][\w.'\u2019-]*(?:\s[^\W\d_][\w.'\u2019-]*){0,3}\s*$"
+    r"^\s*(?:-{1,2}|/{1,2})\s?[^\W\d_][\w.'\u2019-]*(?:\s[^\W\d_][\w.'\u2019-]*){0,3}\s*$"
 )
 
 # --- letter conventions ----------------------------------------------------------------------
@@ -183,30 +284,50 @@ _PRIVATE = re.compile(r"^\s*\[\s*(?:private|priv[ée])\s*\]\s*", re.IGNORECASE)
 _SALUTATION = re.compile(
     r"^(?:lieve|liefste|beste|hoi|hallo|hey|hee|hé|ha|hai|dag|geachte|goedemorgen|goedemiddag|"
     r"goedenavond|dear|dearest|hi|hello|hiya|greetings|good morning|good afternoon|"
-    r"liebe|lieber|hallo|servus|moin|sehr geehrte[rs]?|bonjour|bonsoir|ch[èe]re?|salut|coucou)\b",
+    r"liebe|lieber|hallo|servus|moin|sehr geehrte[rs]?|bonjour|bonsoir|ch[èe]re?|salut|coucou|"
+    r"hola|querid[oa]s?|estimad[oa]s?|buen[oa]s (?:d[ií]as|tardes|noches)|ciao|car[oa]|"
+    r"carissim[oa]|"
+    r"gentile|salve|buongiorno|buonasera|ol[áa]|oi|prezad[oa]|bom dia|boa tarde|boa noite|"
+    r"hej|hejsan|hall[åo]|kära|kære|kjære|god morgon|god morgen|hei|moi|terve|hyvä|"
+    r"cze[śs][ćc]|drog[ia]|kochan[ay]|szanown[ay]|dzie[ńn] dobry|witaj|ahoj|mil[áý]|dobr[ýy] den|"
+    r"v[áa]žen[áý]|здравствуй(?:те)?|привет|дорог(?:ая|ой|ие)|добрый день|уважаем(?:ая|ый|ые)|"
+    r"merhaba|sevgili|selam|sayın)\b",
     re.IGNORECASE,
 )
 _CLOSING = re.compile(
     r"^(?:groetjes|groet|groeten|hartelijke groet(?:en)?|(?:met )?vriendelijke groet(?:en)?|"
     r"hartelijke groet|warme groet(?:en)?|lieve groet(?:en)?|liefs|dikke kus|kusjes|kus|"
     r"tot (?:snel|gauw|later|zo)|een knuffel|"
-    r"warm(?:est)? regards|warmly|best(?: wishes| regards)?|kind regards|regards|cheers|love|"
-    r"lots of love|yours(?: truly| sincerely)?|sincerely|thanks|thank you|many thanks|"
-    r"all the best|take care|with love|hugs|x+|xo+|"
+    r"warm(?:est)? regards|warmly|best(?: wishes| regards)?|kind(?:est)? regards|regards|cheers|"
+    r"love|lots of love|yours(?: truly| sincerely)?|sincerely|thanks|thank you|many thanks|"
+    r"all the best|take care|with love|hugs|fondly|affectionately|speak soon|talk soon|x+|xo+|"
     r"viele grüße|liebe grüße|herzliche grüße|beste grüße|mit freundlichen grüßen|lg|vg|"
-    r"bien à (?:toi|vous)|amitiés|bises|bisous|cordialement|à bientôt)\b",
+    r"(?:viele |liebe |herzliche |schöne )?gr[üu](?:ß|ss)e?|alles liebe|bis bald|herzlichst|"
+    r"bien à (?:toi|vous)|amitiés|bises|bisous|(?:bien )?cordialement|à bientôt|amicalement|"
+    r"je t'embrasse|"
+    r"(?:un )?abrazos?|(?:un )?saludos?|(?:muchos )?besos|atentamente|hasta pronto|"
+    r"(?:un )?abbracci(?:o)?|(?:cari |cordiali |un caro )?salut[io]|a presto|baci|un bacio|"
+    r"(?:um )?abraços?|beijos?|beijinhos|atenciosamente|cumprimentos|até breve|"
+    r"(?:med )?vänlig(?:a)? hälsning(?:ar)?|hälsningar|kramar|kram|mvh|"
+    r"(?:med )?venlig(?:st)? hilsen|(?:med )?vennlig hilsen|kærlig hilsen|hilsen|klem|"
+    r"(?:ystävällisin )?terveisin|halauksin|"
+    r"(?:serdecznie )?pozdrawiam|pozdrowienia|z pozdrowieniami|ściskam|"
+    r"s pozdravem|zdrav[íi]m|"
+    r"обнимаю|с уважением|всего доброго|целую|до встречи|"
+    r"sevgiler|saygılarımla|selamlar|görüşmek üzere)\b",
     re.IGNORECASE,
 )
-# Up to three capitalised words and nothing else: "Denise", "Carola Jansen", "-Bram".
+# Up to three capitalised words and nothing else: "Denise", "Carola Jansen", "-Bram", "Ольга"
+# (the patterns take any letters; ``_capitalised`` checks the capitals in every script).
 _LONE_NAME = re.compile(
-    r"^[\-/\u2013\u2014]{0,2}\s?[A-ZÀ-Þ][\w'\u2019-]*(?: [A-ZÀ-Þ][\w.'\u2019-]*){0,2}$"
+    r"^[\-/\u2013\u2014]{0,2}\s?[^\W\d_][\w'\u2019-]*(?: [^\W\d_][\w.'\u2019-]*){0,2}$"
 )
 # A name and a comma as a paragraph of its own ("Anna,") greets without a greeting word;
 # words that open a sentence that way ("Yes,", "Well,") are not names.
 _NAME_GREETING = re.compile(
     r"^(?!(?i:yes|no|well|so|ok|okay|oh|right|sorry|thanks|ja|nee|nou|goed|oké|nein|oui|non|"
     r"alors|bon|eh|hm+)\b)"
-    r"[A-ZÀ-Þ][\w'\u2019-]*(?: (?:en |and |und |et |& )?[A-ZÀ-Þ][\w'\u2019-]*){0,2}\s?,$"
+    r"[^\W\d_][\w'\u2019-]*(?: (?:en |and |und |et |& )?[^\W\d_][\w'\u2019-]*){0,2}\s?,$"
 )
 _NAME_LINE = re.compile(
     r"^[\s\-/\u2013\u2014]*[^\W\d_][\w.'\u2019-]*(?:[ ,&]+[^\W\d_][\w.'\u2019-]*){0,3}\s*[!.]?$"
@@ -281,6 +402,10 @@ def _cut_history(lines: list[str]) -> tuple[list[tuple[int, str]], list[Cut]]:
             continue
         if _is_quoted(line):
             end = _quote_block_end(lines, i)
+            if _is_own_quotation(lines, kept, i, end, candidates):
+                kept.extend((k, lines[k]) for k in range(i, end + 1))
+                i = end + 1
+                continue
             cuts.append(Cut(CutKind.QUOTE, _join(lines[i : end + 1]), "'>' quoted lines"))
             i = _skip_blank(lines, end + 1)
             continue
@@ -306,7 +431,7 @@ def _cut_history(lines: list[str]) -> tuple[list[tuple[int, str]], list[Cut]]:
             cuts.append(Cut(CutKind.QUOTE, _join(lines[i : marker.end + 1]), marker.reason))
             i = _skip_blank(lines, marker.end + 1)
             continue
-        if _SIG_DELIMITER.match(line) and _has_own_text(kept):
+        if _SIG_DELIMITER.match(line) and _has_own_text(kept) and not _is_section_break(lines, i):
             cuts.extend(_signature_cuts(lines, i, candidates, "signature after '-- '"))
             return kept, cuts
         if _is_mobile_signature(line):
@@ -315,6 +440,59 @@ def _cut_history(lines: list[str]) -> tuple[list[tuple[int, str]], list[Cut]]:
         kept.append((i, line))
         i += 1
     return kept, cuts
+
+
+def _is_own_quotation(
+    lines: Sequence[str],
+    kept: Sequence[tuple[int, str]],
+    start: int,
+    end: int,
+    candidates: Sequence[bool],
+) -> bool:
+    """A few ``>`` lines the writer quotes in the letter itself ("My grandmother said:").
+
+    Such a quotation is introduced by a line of the letter ending in a colon (that is no
+    attribution: no address, no time), has letter text after it, and is the only ``>``
+    block of the message; a reply that quotes its partner piece by piece has several.
+    """
+    own = [line for _, line in kept if not _is_blank(line)]
+    if not own or end - start >= 6:
+        return False
+    intro = _plain(own[-1])
+    if not intro.endswith(_COLONS) or _EMAIL.search(intro) or _TIME.search(intro):
+        return False
+    if any(line.lstrip()[1:].lstrip().startswith(">") for line in lines[start : end + 1]):
+        return False  # a quote inside a quote is history
+    if any(_is_quoted(line) for line in lines[:start]):
+        return False
+    # Letter text must follow before any other '>' line; history under a marker may.
+    text_after = False
+    for k in range(end + 1, len(lines)):
+        if _is_blank(lines[k]):
+            continue
+        if _is_quoted(lines[k]):
+            return False
+        if _find_marker(lines, k, candidates) is not None:
+            break
+        text_after = True
+    return text_after
+
+
+def _is_section_break(lines: Sequence[str], i: int) -> bool:
+    """A "--" between two paragraphs of prose is the writer's section break, not a signature.
+
+    A signature follows its delimiter on the next line; a section break stands between
+    blank lines and a paragraph of sentences follows it.
+    """
+    if i == 0 or not _is_blank(lines[i - 1]) or i + 1 >= len(lines) or not _is_blank(lines[i + 1]):
+        return False
+    k = _skip_blank(lines, i + 1)
+    paragraph: list[str] = []
+    while k < len(lines) and not _is_blank(lines[k]):
+        paragraph.append(_plain(lines[k]))
+        k += 1
+    text = " ".join(paragraph)
+    return len(text.split()) >= 12 and text.endswith((".", "!", "?", "…", '"', "\u201d"))
 
 
 def _signature_cuts(
@@ -383,8 +561,14 @@ def _walk_back(lines: Sequence[str], kept: list[tuple[int, str]], start: int) ->
             first = index
             kept.pop()
             continue
-        # "Message du : 12/12/2016 13:20" right above a "De :" header block.
-        if first == start and _HEADER_LINE.match(plain) and not _is_blank(lines[start]):
+        # "Message du : 12/12/2016 13:20" right above a "De :" header block, or the
+        # "Date:" and "Subject:" lines some clients write above "From:".
+        header = _HEADER_LINE.match(plain)
+        if (
+            header is not None
+            and not _is_blank(lines[first])
+            and (first == start or header.group(1).lower() in _OTHER_KEYS)
+        ):
             first = index
             kept.pop()
             continue
@@ -412,10 +596,7 @@ def _attribution_candidates(lines: Sequence[str]) -> list[bool]:
     for line in lines:
         plain = _plain(line)
         # Only the end of a line matters; searching all of a long line would be wasted work.
-        out.append(
-            bool(plain)
-            and (plain.endswith(_COLONS) or _VERB_AT_END.search(plain[-48:]) is not None)
-        )
+        out.append(bool(plain) and (plain.endswith(_COLONS) or _verb_at_end(plain[-48:]) >= 0))
     return out
 
 
@@ -436,7 +617,7 @@ def _find_marker(lines: Sequence[str], i: int, candidates: Sequence[bool]) -> _M
     dashed = _DASHED.match(plain)
     if dashed is not None:
         inner = dashed.group(1)
-        if inner and _VERB_AT_END.search(inner):
+        if inner and _verb_at_end(inner) >= 0:
             return _Marker(i, i, "attribution line")
         if inner and len(inner) <= 40 and _ORIGINAL_WORDS.search(inner):
             return _Marker(i, _header_block_after(lines, i), "original-message rule")
@@ -445,7 +626,11 @@ def _find_marker(lines: Sequence[str], i: int, candidates: Sequence[bool]) -> _M
     header_end = _header_block(lines, i)
     if header_end is not None:
         return _Marker(i, header_end, "header block of the quoted message")
-    if _NUMERIC_ATTRIBUTION.match(plain) or _DATE_ADDRESS_COLON.match(plain):
+    if (
+        _NUMERIC_ATTRIBUTION.match(plain)
+        or _DATE_ADDRESS_COLON.match(plain)
+        or _QUOTING.match(plain)
+    ):
         return _Marker(i, i, "attribution line")
     n = len(lines)
     for j in range(i, min(i + 5, n)):
@@ -461,17 +646,36 @@ def _find_marker(lines: Sequence[str], i: int, candidates: Sequence[bool]) -> _M
         joined = " ".join(_plain(x) for x in lines[i : j + 1] if x.strip())
         if _is_attribution(joined):
             return _Marker(i, j, "attribution line")
-    # "пользователь … написал:" with a date but no time or address: only above a quote.
+    # "пользователь … написал:" with a date but no time or address, or a bare
+    # "Anna Lind schrieb:": only right above a quote.
     if (
         plain.endswith(_COLONS)
-        and _VERB_AT_END.search(plain)
-        and _DATE.search(plain)
         and len(plain) <= _MAX_ATTRIBUTION
+        and (verb := _verb_at_end(plain)) >= 0
+        and (_DATE.search(plain) or _is_name(plain[:verb]))
     ):
         following = _skip_blank(lines, i + 1)
         if following < n and _is_quoted(lines[following]):
             return _Marker(i, i, "attribution line")
     return None
+
+
+# Who writes "You wrote:" quotes the partner in the letter; a client names the writer.
+_PRONOUNS = frozenset(
+    """i you he she we they it ik je jij u hij zij ze wij we jullie ich du er sie wir ihr
+    je tu il elle on nous vous ils elles yo tú él ella usted io lui lei eu ele ela você
+    """.split()  # noqa: SIM905
+)
+
+
+def _is_name(text: str) -> bool:
+    """A person's name ("Anna Lind", "Lind, Anna"), not a pronoun or a phrase."""
+    words = text.replace(",", " ").split()
+    return (
+        0 < len(words) <= 4
+        and words[0].lower() not in _PRONOUNS
+        and all(w[:1].isupper() for w in words)
+    )
 
 
 def _shared_line_prefix(line: str) -> str:
@@ -492,14 +696,42 @@ def _may_open_attribution(line: str) -> bool:
     return _TIME.search(line) is not None and _DATE.search(line) is not None
 
 
+def _verb_at_end(text: str) -> int:
+    """Where the attribution verb ending ``text`` starts ("… wrote:"), or -1.
+
+    This runs on every line of every message, so the regular expression only gets the
+    last two words, and only when the line ends in a letter, as every verb does.
+    """
+    end = text.rstrip()
+    if end.endswith(_COLONS):
+        end = end[:-1].rstrip()
+    if not end or not (end[-1].isalpha() or end[-1] == ")"):
+        return -1
+    for verb in _GLUED_VERBS:
+        if end.endswith(verb):
+            return len(end) - len(verb)
+    space = end.rfind(" ")
+    start = max(end.rfind(" ", 0, space), 0) if space > 0 else 0
+    m = _VERB_AT_END.search(end, start)
+    return -1 if m is None else m.start()
+
+
+def _verb_anywhere(text: str) -> bool:
+    return _VERB_ANYWHERE.search(text) is not None or any(v in text for v in _GLUED_VERBS)
+
+
 def _is_attribution(text: str) -> bool:
     if len(text) > _MAX_ATTRIBUTION:
         return False
     text = text.strip("-=_* ")
     ends_colon = text.endswith(_COLONS)
-    at_end = _VERB_AT_END.search(text) is not None
-    if not at_end and not (ends_colon and _VERB_ANYWHERE.search(text)):
-        return False
+    at_end = _verb_at_end(text) >= 0
+    if not at_end and not (ends_colon and _verb_anywhere(text)):
+        return (
+            _ADDRESS_COLON_END.search(text) is not None
+            and _TIME.search(text) is not None
+            and _DATE.search(text) is not None
+        )
     if _EMAIL.search(text):
         return True
     return _TIME.search(text) is not None and _DATE.search(text) is not None
@@ -510,11 +742,18 @@ def _header_block(lines: Sequence[str], i: int) -> int | None:
     m = _HEADER_LINE.match(_plain(lines[i]))
     if m is None or m.group(1).lower() not in _FROM_KEYS:
         return None
+    sender = m.group(2).strip()
+    # A letter may say "From: the desk of …" or list "From: Amsterdam / To: Berlin";
+    # a quoted header names a person or an address, and has a "Sent" or "Subject" line.
+    has_address = _EMAIL.search(sender) is not None
+    if not has_address and (len(sender.split()) > 6 or sender.endswith((".", "!", "?"))):
+        return None
     n = len(lines)
     found = False
     for k in range(i + 1, min(i + 6, n)):
         other = _HEADER_LINE.match(_plain(lines[k]))
-        if other is not None and other.group(1).lower() in _OTHER_KEYS:
+        key = other.group(1).lower() if other is not None else ""
+        if key in _STRONG_KEYS or (has_address and key in _OTHER_KEYS):
             found = True
             break
     if not found:
@@ -547,6 +786,18 @@ def _is_mobile_signature(line: str) -> bool:
     plain = _MD_LINK.sub(r"\1", plain)
     plain = _LINK_TAIL.sub("", plain).strip()
     if _MOBILE_OTHER.match(plain):
+        return True
+    if (
+        plain.rstrip(" .!。").endswith(_DEVICE_FIRST_ENDINGS) or "我的" in plain
+    ) and _DEVICE_FIRST.match(plain):
+        return True
+    if (
+        "outlook" in plain.lower()
+        and _GET_OUTLOOK.search(plain)
+        and len(plain.split()) <= 7
+        and not plain.endswith(".")
+        and not _FIRST_PERSON.search(plain)
+    ):
         return True
     m = _MOBILE_LINE.match(plain)
     if m is None:
@@ -584,6 +835,22 @@ def _cut_trailing_boilerplate(kept: list[tuple[int, str]], cuts: list[Cut]) -> l
             continue
         if _is_dash_signature(lines):
             cuts.append(Cut(CutKind.SIGNATURE, lines.pop().strip(), "name signature"))
+            _strip_blank_end(lines)
+            changed = True
+            continue
+        block = _signature_block(lines)
+        if block is not None:
+            cut, name = block
+            removed = _join(lines[cut:]).strip("\n")
+            if name is not None:
+                # "Erik Lund | Editor | +46 …": the name stays, the rest of the line goes.
+                removed = _join(
+                    [lines[cut][len(name) :].lstrip(" |·•"), removed[len(lines[cut]) :]]
+                )
+                lines[cut] = name
+                cut += 1
+            cuts.append(Cut(CutKind.SIGNATURE, removed.strip("\n"), "signature block"))
+            del lines[cut:]
             _strip_blank_end(lines)
             changed = True
     return lines
@@ -630,13 +897,81 @@ def _is_disclaimer(paragraph: Sequence[str]) -> bool:
     """A long closing paragraph in the words of a confidentiality notice.
 
     Word and Outlook write such a notice as one unwrapped line; one disclaimer word in
-    one line could be a letter's own sentence, so a single line needs two.
+    one line could be a letter's own sentence, so a single line needs two. A print
+    notice ("consider the environment …") and a company's register lines count too.
     """
     text = " ".join(paragraph)
+    if _POSTSCRIPT.match(text.strip()):
+        return False
+    if len(text) <= 200 and _PRINT_NOTICE.search(text):
+        return True
+    registration = _REGISTRATION.findall(text)
+    if len(text) <= 300 and registration and (len(registration) >= 2 or _LONG_NUMBER.search(text)):
+        return True
     if len(text) < 80:
         return False
     found = {m.lower() for m in _DISCLAIMER.findall(text)}
     return len(found) >= (1 if len(paragraph) >= 2 else 2)
+
+
+def _is_signature_line(plain: str) -> bool:
+    """A short line such as a signature is made of: a name, a title, an address, a number."""
+    words = plain.split()
+    if not words or len(plain) > 80 or len(words) > 9 or _POSTSCRIPT.match(plain):
+        return False
+    return len(words) < 5 or not plain.endswith((".", "!", "?"))
+
+
+def _signature_block(lines: Sequence[str]) -> tuple[int, str | None] | None:
+    """A signature block under the name that signs the letter, without a '-- ' above it.
+
+    The block is the run of short lines closing the text, with a phone number, an
+    address or a site in it, under a sign-off and its name ("Kind regards,\n\nBram
+    Okafor") or under a name that opens a paragraph. Returns the line where the cut
+    starts and, when that line begins with the name ("Erik Lund | Editor"), the name.
+    """
+    top = len(lines)
+    while top > 0 and (_is_blank(lines[top - 1]) or _is_signature_line(_plain(lines[top - 1]))):
+        top -= 1
+    contact = next((j for j in range(top, len(lines)) if _CONTACT.search(lines[j])), None)
+    if contact is None or any(_CLOSING.match(_plain(x)) for x in lines[contact:]):
+        return None
+    for j in range(contact, top - 1, -1):
+        plain = _plain(lines[j])
+        if j < contact and _is_sign_off(plain):
+            k = _skip_blank(lines, j + 1)
+            name = _plain(lines[k])
+            first = _FIELD_SEPARATOR.split(name, maxsplit=1)[0]
+            if first != name and _NAME_LINE.match(first):
+                return k, first
+            if k < contact and _NAME_LINE.match(name):
+                return k + 1, None
+            return j + 1, None
+    # No sign-off: the paragraph holding the first contact line must open with a name,
+    # and letter text must stand above it.
+    j = contact
+    while j > top and not _is_blank(lines[j - 1]):
+        j -= 1
+    if j == 0 or not _is_blank(lines[j - 1]):
+        return None
+    plain = _plain(lines[j])
+    first = _FIELD_SEPARATOR.split(plain, maxsplit=1)[0]
+    if first != plain and _is_lone_name(first):
+        return j, first
+    if j < contact and _is_lone_name(plain):
+        return j + 1, None
+    return None
+
+
+def _is_lone_name(plain: str) -> bool:
+    return _LONE_NAME.match(plain) is not None and _capitalised(plain)
+
+
+def _is_sign_off(plain: str) -> bool:
+    """A sign-off line ("Kind regards,", "Thanks!"), not a sentence that starts like one."""
+    if _CLOSING.match(plain) is None or len(plain) > 50:
+        return False
+    return not (plain.endswith((".", "?")) and len(plain.split()) >= 5)
 
 
 def _is_dash_signature(lines: Sequence[str]) -> bool:
@@ -721,8 +1056,17 @@ def _is_salutation(line: str, *, alone: bool = False) -> bool:
         return False
     if _SALUTATION.match(plain) is None:
         # "Anna," on a line of its own greets by name alone.
-        return alone and _NAME_GREETING.match(plain) is not None
+        return alone and _NAME_GREETING.match(plain) is not None and _capitalised(plain)
     return plain.endswith((",", "!", ":")) or len(plain.split()) <= 4
+
+
+_CONNECTORS = frozenset({"en", "and", "und", "et", "&"})
+
+
+def _capitalised(text: str) -> bool:
+    """Whether every word of a name (not "en", "and" …) starts with a capital letter."""
+    words = [w.lstrip("-/\u2013\u2014") for w in text.rstrip(",").split()]
+    return all(w[:1].isupper() for w in words if w and w not in _CONNECTORS)
 
 
 def _take_closing(parts: list[str]) -> str:
@@ -733,13 +1077,8 @@ def _take_closing(parts: list[str]) -> str:
     # "Liefs,\nDenise" or "Tot snel!\nGroetjes, Denise" at the end of the last paragraph.
     for k, line in enumerate(last_lines):
         plain = _plain(line)
-        if (
-            _CLOSING.match(plain)
-            and len(plain) <= 50
-            and all(
-                _NAME_LINE.match(_plain(x)) or _CLOSING.match(_plain(x))
-                for x in last_lines[k + 1 :]
-            )
+        if _is_sign_off(plain) and all(
+            _NAME_LINE.match(_plain(x)) or _CLOSING.match(_plain(x)) for x in last_lines[k + 1 :]
         ):
             if len(last_lines) - k > 4:
                 continue
@@ -750,11 +1089,11 @@ def _take_closing(parts: list[str]) -> str:
                 parts[-1] = _join(last_lines[:k])
             return closing.strip()
     # A lone name closing the letter ("Denise") is its sign-off.
-    after_closing = len(parts) >= 2 and "\n" not in parts[-2] and _CLOSING.match(_plain(parts[-2]))
+    after_closing = len(parts) >= 2 and "\n" not in parts[-2] and _is_sign_off(_plain(parts[-2]))
     if (
         len(parts) >= 2
         and len(last_lines) == 1
-        and _LONE_NAME.match(_plain(last_lines[0]))
+        and _is_lone_name(_plain(last_lines[0]))
         and not after_closing
     ):
         return parts.pop().strip()
@@ -765,7 +1104,7 @@ def _take_closing(parts: list[str]) -> str:
         and all(_NAME_LINE.match(_plain(x)) for x in last_lines)
     ):
         before = parts[-2].split("\n")
-        if len(before) == 1 and _CLOSING.match(_plain(before[0])) and len(before[0]) <= 50:
+        if len(before) == 1 and _is_sign_off(_plain(before[0])):
             closing = parts[-2] + "\n\n" + parts[-1]
             del parts[-2:]
             return closing.strip()

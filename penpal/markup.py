@@ -67,7 +67,11 @@ _EMPHASIS = {"em": "*", "i": "*", "cite": "*", "strong": "**", "b": "**"}
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
-_HEADER_START = re.compile(r"^\s*(?:from|van|von|de|fra|från|od|da|desde)\s*:", re.IGNORECASE)
+_HEADER_START = re.compile(
+    r"^\s*(?:from|van|von|de|de la|fra|från|od|da|desde|lähettäjä|от|kimden|feladó|από|"
+    r"差出人|发件人|發件人|寄件者|보낸 사람)\s*[:\uff1a]",
+    re.IGNORECASE,
+)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _XML_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml[^>]*>")
 
@@ -118,7 +122,10 @@ def _is_cite_prefix(el: etree._Element) -> bool:
 
 
 def _is_yahoo(el: etree._Element) -> bool:
-    return "yahoo_quoted" in _classes(el) or (el.get("id") or "").startswith("yahoo_quoted")
+    # Yahoo prefixes its names when the message it quotes came from Yahoo too:
+    # class="ydp5e6f7a8byahoo_quoted", id="ydp5e6f7a8byahoo_quoted_9876543210".
+    ident = el.get("id") or ""
+    return any(c.endswith("yahoo_quoted") for c in _classes(el)) or "yahoo_quoted" in ident
 
 
 _REMOVE_ONLY: tuple[tuple[Callable[[etree._Element], bool], str], ...] = (
@@ -155,7 +162,7 @@ _CANDIDATES = etree.XPath(
     "//*[@id='divRplyFwdMsg' or @id='appendonsend' or @id='OLK_SRC_BODY_SECTION' or @id='zwchr'"
     " or contains(@class,'OutlookMessageHeader') or (self::div and contains(@style,'border-top'))"
     " or contains(@class,'gmail_') or contains(@class,'moz-') or contains(@class,'yahoo_quoted')"
-    " or starts-with(@id,'yahoo_quoted') or (self::blockquote and @type)"
+    " or contains(@id,'yahoo_quoted') or (self::blockquote and @type)"
     " or @id='Signature' or @id='ms-outlook-mobile-signature']"
 )
 

@@ -185,3 +185,24 @@ def test_never_raises(markup: str) -> None:
     """Any string renders without raising."""
     result = html_to_text(markup)
     assert "\n\n\n" not in result.text
+
+
+def test_yahoo_quote_with_a_prefixed_name_is_removed() -> None:
+    """Yahoo's "ydp…yahoo_quoted" container, named so when it quotes Yahoo mail, is a quote."""
+    result = html_to_text(
+        "<div>Nieuw</div><div id='ydp5e6fyahoo_quoted_98' class='ydp5e6fyahoo_quoted'>"
+        "<div>On Monday, Anna wrote:</div><div>oud</div></div>"
+    )
+    assert result.text == "Nieuw"
+    assert [c.reason for c in result.removed] == ["Yahoo quote container"]
+
+
+@pytest.mark.parametrize("key", ["Von", "Od", "Lähettäjä", "От", "差出人", "发件人", "보낸 사람"])
+def test_outlook_header_box_in_other_languages_starts_the_history(key: str) -> None:
+    """Outlook's bordered header box is history whatever language its "From" is in."""
+    result = html_to_text(
+        "<p>Nieuw</p><div style='border:none;border-top:solid #E1E1E1 1.0pt'>"
+        f"<p><b>{key}:</b> Anna</p></div><p>oud</p>"
+    )
+    assert result.text == "Nieuw"
+    assert [c.reason for c in result.removed] == ["Outlook reply header and history"]
