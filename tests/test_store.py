@@ -186,13 +186,9 @@ async def _open_unit(store: Store) -> None:
 
 
 async def test_unopenable_sqlite_file_is_a_store_error(tmp_path: object) -> None:
-    """A SQLite file in a missing folder gives a StoreError naming the file."""
-    store = Store.connect(f"sqlite+aiosqlite:///{tmp_path}/missing/penpal.db")
-    try:
-        with pytest.raises(StoreError, match=r"missing/penpal\.db"):
-            await store.upgrade()
-    finally:
-        await store.close()
+    """A SQLite file in a missing folder gives a StoreError naming the file, before any I/O."""
+    with pytest.raises(StoreError, match=r"missing/penpal\.db.*folder .*missing does not exist"):
+        Store.connect(f"sqlite+aiosqlite:///{tmp_path}/missing/penpal.db")
 
 
 async def test_database_newer_than_the_code_is_refused(database_url: str) -> None:
