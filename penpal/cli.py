@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,13 +37,14 @@ from penpal.config import (
     resolve_config_path,
 )
 from penpal.demo.run import run_demo
-from penpal.errors import DraftFormatError, PenpalError
+from penpal.errors import DraftFormatError, PenpalError, WorkflowError
 from penpal.intake import count_paths, read_paths
 from penpal.letters import (
     Article,
     Correspondence,
     CorrespondenceSummary,
     Letter,
+    MessageRecordId,
     ParsedMessage,
     State,
     Writer,
@@ -51,10 +53,12 @@ from penpal.parsing import parse_message
 from penpal.publishing import Published
 from penpal.service import open_mailbox, open_sender
 from penpal.service import serve as run_service
-from penpal.store import Store
+from penpal.store import OutboxStatus, QuarantineEntry, RawStatus, Store
 from penpal.templating import template_environment
 from penpal.workflows import drafting
 from penpal.workflows.outgoing import Mailroom, send_due
+from penpal.workflows.quarantine import discard as discard_held
+from penpal.workflows.quarantine import release as release_held
 
 T = TypeVar("T")
 
@@ -729,6 +733,176 @@ def publish(ctx: _Context, correspondence_id: str, as_json: bool) -> None:
     click.echo(
         f"{correspondence_id}: revision {published.revision} published to {published.folder}"
     )
+
+
+@cli.command(name="quarantine")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def quarantine_(ctx: _Context, as_json: bool) -> None:
+    """List what was held back, with the reason, oldest first."""
+    settings = ctx.settings()
+
+    async def go() -> list[QuarantineEntry]:
+        async with _opened_store(settings) as store, store.unit() as repo:
+            return await repo.quarantine()
+
+    held = _run(go())
+    if as_json:
+        _echo_json(
+            [
+                {
+                    "id": entry.id,
+                    "received_at": entry.received_at.isoformat(),
+                    "from": entry.sender,
+                    "subject": entry.subject,
+                    "reason": entry.reason,
+                    "source": entry.source,
+                    "correspondence_id": entry.correspondence_id,
+                }
+                for entry in held
+            ]
+        )
+        return
+    if not held:
+        click.echo("the quarantine is empty")
+    for entry in held:
+        click.echo(
+            f"{entry.id:>5}  {entry.received_at:%Y-%m-%d %H:%M}  {entry.sender or '(no sender)'}"
+            f"  {entry.subject!r}\n       {entry.reason}"
+        )
+
+
+@cli.command()
+@click.argument("message_id", type=int)
+@click.option(
+    "--to",
+    "correspondence_id",
+    default=None,
+    help="The correspondence to file it in (default: the one it was meant for).",
+)
+@click.option(
+    "--as", "writer_email", default=None, help="The writer it is from (default: its sender)."
+)
+@pass_context
+def release(
+    ctx: _Context, message_id: int, correspondence_id: str | None, writer_email: str | None
+) -> None:
+    """Let a held-back message through as a letter (and relay it)."""
+    settings = ctx.settings()
+
+    async def go() -> Letter:
+        async with _opened_store(settings) as store:
+            async with store.unit() as repo:
+                held = {entry.id: entry for entry in await repo.quarantine()}
+            entry = held.get(MessageRecordId(message_id))
+            if entry is None:
+                raise WorkflowError(f"message {message_id} is not in the quarantine")
+            target = correspondence_id or entry.correspondence_id
+            if not target:
+                raise WorkflowError(
+                    f"message {message_id} was not meant for a known correspondence: "
+                    "name one with --to"
+                )
+            room = _mailroom(settings)
+            letter = await release_held(
+                store,
+                entry.id,
+                correspondence_id=target,
+                writer_email=writer_email or entry.sender,
+                settings=settings,
+                clock=_now,
+                actor="cli",
+                room=room,
+            )
+            await _send_outbox(store, room)
+            return letter
+
+    letter = _run(go())
+    click.echo(f"message {message_id}: filed as letter {letter.id} in {letter.correspondence_id}")
+
+
+@cli.command()
+@click.argument("message_id", type=int)
+@pass_context
+def discard(ctx: _Context, message_id: int) -> None:
+    """Set a held-back message aside for good (its bytes are kept)."""
+    settings = ctx.settings()
+
+    async def go() -> None:
+        async with _opened_store(settings) as store:
+            await discard_held(store, MessageRecordId(message_id), clock=_now, actor="cli")
+
+    _run(go())
+    click.echo(f"message {message_id}: discarded")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def status(ctx: _Context, as_json: bool) -> None:
+    """Mailbox, outbox, quarantine and the last errors, at a glance."""
+    settings = ctx.settings()
+
+    async def go() -> dict[str, Any]:
+        async with _opened_store(settings) as store, store.unit() as repo:
+            counts = await repo.message_counts()
+            last = await repo.last_received()
+            outbox = await repo.outbox()
+            states = Counter(str(s.correspondence.state) for s in await repo.list_correspondences())
+        waiting = [e for e in outbox if e.status is OutboxStatus.PENDING]
+        return {
+            "database": mask_database_url(settings.service.database),
+            "mailbox": {
+                "source": settings.mailbox.source,
+                "where": (
+                    str(settings.mailbox.maildir)
+                    if settings.mailbox.source == "maildir"
+                    else f"{settings.imap.host}:{settings.imap.port}/{settings.imap.folder}"
+                ),
+                "last_received": last.isoformat() if last else None,
+                "messages": {str(k): v for k, v in sorted(counts.items())},
+            },
+            "outbox": {
+                "pending": len(waiting),
+                "sent": sum(e.status is OutboxStatus.SENT for e in outbox),
+                "failed": sum(e.status is OutboxStatus.FAILED for e in outbox),
+                "next_attempt": min((e.next_attempt_at for e in waiting), default=None),
+            },
+            "quarantine": counts.get(RawStatus.QUARANTINED, 0),
+            "correspondences": dict(sorted(states.items())),
+            "last_errors": [
+                {
+                    "message_id": e.message_id,
+                    "to": list(e.recipients),
+                    "status": str(e.status),
+                    "error": e.last_error,
+                }
+                for e in outbox
+                if e.last_error and e.status is not OutboxStatus.SENT
+            ][-10:],
+        }
+
+    report = _run(go())
+    if as_json:
+        _echo_json(report)
+        return
+    mailbox, outbox = report["mailbox"], report["outbox"]
+    click.echo(f"database     {report['database']}")
+    click.echo(
+        f"mailbox      {mailbox['source']} {mailbox['where']}; last message "
+        f"{mailbox['last_received'] or 'never'}"
+    )
+    click.echo(
+        f"outbox       {outbox['pending']} waiting, {outbox['sent']} sent, "
+        f"{outbox['failed']} failed"
+    )
+    click.echo(f"quarantine   {report['quarantine']} held back")
+    click.echo(
+        "letters      "
+        + (", ".join(f"{n} {k}" for k, n in report["correspondences"].items()) or "none yet")
+    )
+    for error in report["last_errors"]:
+        click.echo(f"error        {', '.join(error['to'])}: {error['error']}")
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -470,3 +470,69 @@ def test_update_that_does_not_fit_names_file_and_line(
     status, out, err = penpal(capsys, *cfg, "draft", cid, "--update", str(as_json))
     assert status == 0, err
     assert "revision 2" in out
+
+
+def test_quarantine_release_discard_and_status(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    """Held-back mail is listed, released into its correspondence or discarded; status counts it."""
+    cfg = ("--config", str(config))
+    status, out, _ = penpal(
+        capsys,
+        *cfg,
+        "new",
+        "--topic",
+        "Werk",
+        "denise@brieven.example",
+        "carola@post.example",
+        "--no-mail",
+        "--json",
+    )
+    cid = json.loads(out)["id"]
+    maildir = config.parent / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    # Carola writes from a new address, then a stranger writes: both are held back.
+    (maildir / "new" / "1.eml").write_bytes(
+        message(
+            "carola@thuis.example",
+            "Hoi Denise,\n\nVanaf thuis.\n\nCarola",
+            subject="Re: Werk",
+            message_id="t1@thuis.example",
+        )
+    )
+    (maildir / "new" / "2.eml").write_bytes(
+        message("iemand@elders.example", "Hallo", subject="Vraagje", message_id="x@elders.example")
+    )
+    assert penpal(capsys, *cfg, "ingest", "--once")[0] == 0
+    status, out, _ = penpal(capsys, *cfg, "quarantine", "--json")
+    held = json.loads(out)
+    assert [h["from"] for h in held] == ["carola@thuis.example", "iemand@elders.example"]
+    assert all(h["reason"] for h in held)
+
+    status, _, err = penpal(capsys, *cfg, "release", str(held[0]["id"]))
+    assert status == 1
+    assert "--to" in err
+    status, out, err = penpal(
+        capsys, *cfg, "release", str(held[0]["id"]), "--to", cid, "--as", "carola@post.example"
+    )
+    assert status == 0, err
+    assert f"in {cid}" in out
+    assert penpal(capsys, *cfg, "discard", str(held[1]["id"]))[0] == 0
+    status, out, _ = penpal(capsys, *cfg, "quarantine", "--json")
+    assert json.loads(out) == []
+    status, out, _ = penpal(capsys, *cfg, "show", cid, "--json")
+    letters = json.loads(out)["letters"]
+    assert letters[0]["text"].startswith("Hoi Denise,")
+
+    status, out, _ = penpal(capsys, *cfg, "status", "--json")
+    report = json.loads(out)
+    assert report["quarantine"] == 0
+    assert report["mailbox"]["messages"] == {"discarded": 1, "letter": 1}
+    assert report["mailbox"]["last_received"]
+    assert report["outbox"]["pending"] >= 1  # the relay of the released letter waits (no SMTP)
+    assert report["last_errors"]
+    assert "a-secret-of-sufficient-length" not in out
+    status, out, _ = penpal(capsys, *cfg, "status")
+    assert status == 0
+    assert "quarantine   0 held back" in out

@@ -517,7 +517,15 @@ async def test_quarantine_lists_held_messages_oldest_first(store: Store, now: da
     assert held[0].received_at == now
     async with store.unit() as repo:
         counts = await repo.message_counts()
+        newest = await repo.last_received()
     assert counts == {RawStatus.QUARANTINED: 2, RawStatus.RELEASED: 1}
+    assert newest == now + timedelta(hours=1)
+
+
+async def test_last_received_of_an_empty_store(store: Store) -> None:
+    """A store that received nothing says so."""
+    async with store.unit() as repo:
+        assert await repo.last_received() is None
 
 
 async def test_correspondence_for_message_ids_latest_wins(store: Store, now: datetime) -> None:

@@ -711,6 +711,12 @@ class Repository:
         return {RawStatus(status): count for status, count in rows}
 
     @_guarded
+    async def last_received(self) -> datetime | None:
+        """When the newest stored message arrived, if any did."""
+        newest = await self._session.scalar(select(func.max(MessageRow.received_at)))
+        return None if newest is None else _utc(newest)
+
+    @_guarded
     async def quarantine(self) -> list[QuarantineEntry]:
         """Messages held back, oldest first."""
         rows = await self._session.scalars(
