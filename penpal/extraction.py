@@ -482,7 +482,9 @@ def _is_section_break(lines: Sequence[str], i: int) -> bool:
     """A "--" between two paragraphs of prose is the writer's section break, not a signature.
 
     A signature follows its delimiter on the next line; a section break stands between
-    blank lines and a paragraph of sentences follows it.
+    blank lines, a paragraph of sentences follows it and the letter goes on after that.
+    A writer's short biography under "-- " is one paragraph with nothing after it, or
+    ends in an address or a site.
     """
     if i == 0 or not _is_blank(lines[i - 1]) or i + 1 >= len(lines) or not _is_blank(lines[i + 1]):
         return False
@@ -492,7 +494,14 @@ def _is_section_break(lines: Sequence[str], i: int) -> bool:
         paragraph.append(_plain(lines[k]))
         k += 1
     text = " ".join(paragraph)
-    return len(text.split()) >= 12 and text.endswith((".", "!", "?", "…", '"', "\u201d"))
+    if len(text.split()) < 12 or not text.endswith((".", "!", "?", "…", '"', "\u201d")):
+        return False
+    rest = []
+    for line in lines[k:]:
+        if _is_quoted(line):
+            break
+        rest.append(line)
+    return any(not _is_blank(x) for x in rest) and not any(_CONTACT.search(x) for x in rest)
 
 
 def _signature_cuts(
@@ -663,7 +672,8 @@ def _find_marker(lines: Sequence[str], i: int, candidates: Sequence[bool]) -> _M
 # Who writes "You wrote:" quotes the partner in the letter; a client names the writer.
 _PRONOUNS = frozenset(
     """i you he she we they it ik je jij u hij zij ze wij we jullie ich du er sie wir ihr
-    je tu il elle on nous vous ils elles yo tú él ella usted io lui lei eu ele ela você
+    j'ai je tu il elle on nous vous ils elles yo tú él ella usted io lui lei eu ele ela você
+    jag hon han vi jeg hun minä sinä hän ja ty ona my я ты он она мы
     """.split()  # noqa: SIM905
 )
 
@@ -734,7 +744,14 @@ def _is_attribution(text: str) -> bool:
         )
     if _EMAIL.search(text):
         return True
-    return _TIME.search(text) is not None and _DATE.search(text) is not None
+    if _TIME.search(text) is None or _DATE.search(text) is None:
+        return False
+    # "On 3 November at 9:14 I wrote:" is the writer telling; a client names someone.
+    verb = _VERB_ANYWHERE.search(text)
+    if verb is None:
+        return True  # a verb glued to the date, as Chinese and Japanese clients write it
+    near = text[: verb.start() + 1].split()[-2:] + text[verb.end() :].split()[:1]
+    return not any(w.strip(",:").lower() in _PRONOUNS for w in near)
 
 
 def _header_block(lines: Sequence[str], i: int) -> int | None:

@@ -1,8 +1,9 @@
 """HTML mail to plain text: quote containers removed first, paragraphs, emphasis and links kept.
 
 ``html_to_text`` parses an HTML body with lxml, takes out what mail programs put
-around quoted history (Gmail's ``gmail_quote``, Outlook's ``divRplyFwdMsg`` and
-border-top header blocks, Apple Mail's and Thunderbird's ``blockquote type="cite"``,
+around quoted history (Gmail's ``gmail_quote``, though not a quotation the writer made
+with Gmail's quote button, Outlook's ``divRplyFwdMsg`` and border-top header blocks in
+any language, Apple Mail's and Thunderbird's ``blockquote type="cite"``,
 ``moz-cite-prefix``, Yahoo's ``yahoo_quoted``, Zimbra's ``zwchr`` rule) and renders
 the rest as text: a blank line between paragraphs, ``*emphasis*`` and ``**strong**``,
 ``[text](url)`` links, ``- `` list items, ``> `` for any other blockquote. Each removed
@@ -110,7 +111,15 @@ def _classes(el: etree._Element) -> list[str]:
 
 
 def _is_gmail_quote(el: etree._Element) -> bool:
-    return any(c.startswith("gmail_quote") or c == "gmail_attr" for c in _classes(el))
+    if not any(c.startswith("gmail_quote") or c == "gmail_attr" for c in _classes(el)):
+        return False
+    if el.tag != "blockquote":
+        return True
+    # Gmail's "Quote" button styles a quotation the writer types with the same class; a
+    # quoted reply sits in a gmail_quote <div> beside its gmail_attr line. The writer's
+    # own one is left as '>' lines, for reply extraction to judge.
+    previous = el.getprevious()
+    return previous is not None and "gmail_attr" in _classes(previous)
 
 
 def _is_cite(el: etree._Element) -> bool:

@@ -472,6 +472,7 @@ OTHER_LANGUAGE_HISTORIES = {
     "thunderbird-cs": "Dne 03. 11. 26 v 9:14 Anna Lind napsal(a):\n\nAhoj",
     "thunderbird-pl": "W dniu 3.11.2026 o 09:14, Anna Lind pisze:\n\nCześć",
     "thunderbird-sv": "Den 2026-11-03 kl. 09:14, skrev Anna Lind:\n\nHej",
+    "thunderbird-zh": "在 2026/11/3 9:14, Anna Lind 写道:\n\n你好",
     "yahoo-de": f"Am Montag, 3. November 2026, 09:14:00 MEZ hat Anna Lind <{ADDRESS}> Folgendes "
     "geschrieben:\n\n\nHallo",
     "mailru-no-verb": f"Понедельник, 3 ноября 2026, 9:14 +03:00 от Anna Lind <{ADDRESS}>:\nПривет",
@@ -701,6 +702,23 @@ def test_header_like_lines_of_the_letter_are_kept(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "Op 3 november 2026 om 14:00 heb ik dit geschreven:",
+        "On 3 November 2026 at 9:14 I wrote:",
+        "Le 3 novembre 2026 à 09:14, j'ai écrit :",
+        "Am 3. November 2026 um 09:14 schrieb ich:",
+        "She told me on 3 November 2026 at 09:14 what he wrote:",
+    ],
+    ids=["nl", "en", "fr", "de", "reported"],
+)
+def test_the_writer_telling_what_they_wrote_is_kept(line: str) -> None:
+    """A dated "I wrote:" without an address is the writer speaking, not a mail program."""
+    text = "Hoi Anna,\n\n" + line + "\n\nHet regent.\n\nNu niet meer.\n\nDenise"
+    assert extract(text).text == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Dear Anna,\n\nMy grandmother always said:\n\n> Wie zaait, zal oogsten.\n\n"
@@ -775,6 +793,18 @@ def test_a_double_dash_between_paragraphs_is_a_section_break() -> None:
 def test_a_double_dash_above_a_signature_still_cuts(signature: str) -> None:
     """A delimiter followed directly, or by a short block, by text is a signature delimiter."""
     result = extract("Dear Anna,\n\nYes.\n\n" + signature + "\n\nMore after it?")
+    assert result.text == "Dear Anna,\n\nYes."
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["", "\n\nwww.bram.example", "\n\n> quoted history"],
+    ids=["alone", "site", "history"],
+)
+def test_a_biography_under_the_delimiter_is_a_signature(after: str) -> None:
+    """Sentences under "-- " with nothing of the letter after them are a signature."""
+    bio = "Bram Okafor writes novels and letters and lives in Bristol with two cats and a dog."
+    result = extract("Dear Anna,\n\nYes.\n\n--\n\n" + bio + after)
     assert result.text == "Dear Anna,\n\nYes."
 
 

@@ -206,3 +206,14 @@ def test_outlook_header_box_in_other_languages_starts_the_history(key: str) -> N
     )
     assert result.text == "Nieuw"
     assert [c.reason for c in result.removed] == ["Outlook reply header and history"]
+
+
+def test_gmail_quote_button_inside_the_letter_is_left_as_quoted_lines() -> None:
+    """A gmail_quote blockquote with no gmail_attr line beside it is the writer's quotation."""
+    result = html_to_text(
+        "<div>She said:</div><blockquote class='gmail_quote'>Wie zaait, zal oogsten.</blockquote>"
+        "<div>Yes.</div><div class='gmail_quote'><div class='gmail_attr'>On … wrote:</div>"
+        "<blockquote class='gmail_quote'>oud</blockquote></div>"
+    )
+    assert result.text == "She said:\n\n> Wie zaait, zal oogsten.\n\nYes."
+    assert [c.text for c in result.removed] == ["On … wrote:\n\n> oud"]
