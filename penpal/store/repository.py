@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from penpal.errors import NotFound, StoreError
 from penpal.letters import (
@@ -1354,23 +1354,19 @@ class Repository:
         """
         if ids is not None and not ids:
             return {}
-        inner = aliased(LetterRow)
-        latest = (
-            select(inner.id)
-            .where(inner.correspondence_id == LetterRow.correspondence_id)
-            .order_by(inner.date.desc(), inner.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
         stmt = (
             select(LetterRow.correspondence_id, WriterRow.email)
             .join(WriterRow, WriterRow.id == LetterRow.writer_id)
-            .where(LetterRow.id == latest)
+            .order_by(LetterRow.correspondence_id, LetterRow.date, LetterRow.id)
         )
         if ids is not None:
             stmt = stmt.where(LetterRow.correspondence_id.in_(sorted(set(ids))))
-        rows = await self._session.execute(stmt)
-        return {CorrespondenceId(cid): email for cid, email in rows.all()}
+        # In letter order, the last one seen of each correspondence is its latest: a
+        # plain indexed read beats a correlated "latest" subquery per letter.
+        latest: dict[CorrespondenceId, str] = {}
+        for cid, email in (await self._session.execute(stmt)).all():
+            latest[CorrespondenceId(cid)] = email
+        return latest
 
     @_guarded
     async def count_quarantined(self) -> int:

@@ -250,6 +250,8 @@ class EventRow(Base):
     """One entry of the event log: who did what, when, to which correspondence."""
 
     __tablename__ = "events"
+    # The latest activity of each correspondence (the editor's list) is one index seek.
+    __table_args__ = (Index("ix_events_correspondence_id_at", "correspondence_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     correspondence_id: Mapped[str | None] = mapped_column(

@@ -4,11 +4,13 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-05
 
-Adds one table and touches no existing row. ``editors`` holds each editor's
-address and name, an Argon2 hash of the password (empty until one is set), the
-session epoch that a new password raises (ending older sessions), and the count
-and time of failed logins that slow guessing down. Written with plain SQLAlchemy
-types, like 0001 and 0002, so that it keeps meaning the same schema.
+Adds one table and one index and touches no existing row. ``editors`` holds
+each editor's address and name, an Argon2 hash of the password (empty until one
+is set), the session epoch that a new password raises (ending older sessions),
+and the count and time of failed logins that slow guessing down. The index on
+``events (correspondence_id, at)`` makes each correspondence's latest activity
+one seek, for the editor's list. Written with plain SQLAlchemy types, like 0001
+and 0002, so that it keeps meaning the same schema.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_editors"),
         sa.UniqueConstraint("email", name="uq_editors_email"),
     )
+    op.create_index("ix_events_correspondence_id_at", "events", ["correspondence_id", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_correspondence_id_at", table_name="events")
     op.drop_table("editors")
