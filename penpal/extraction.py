@@ -72,7 +72,9 @@ _BLANK = re.compile(r"^\s*$")
 _VERBS = (
     r"wrote|writes|sent|schreef|schrijft|geschreven|schrieb|geschrieben|a\s+[ée]crit|[ée]crit|escribi[óo]|"
     r"escriure|escreveu|ha\s+scritto|scrive|napisa[łl](?:\(a\))?|napisala|napisana|pisze|"
-    r"napsal(?:\(a\))?|napsala|skrev|skriver|kirjoitti|a\s+scris|írta|έγραψε|menulis|viết|"
+    r"napsal(?:\(a\))?|napsala|napísal(?:\(a\))?|napisao(?:/la)?|napisal|rašė|"
+    r"rakstīja|kirjutas|skrifaði|skrev|skriver|kirjoitti|a\s+scris|írta|έγραψε|menulis|viết|"
+    r"написа|כתב|כתבה|نوشت|"
     r"написал(?:\(\u0430\))?|написала|написав|пишет|пише|küldte|yazd[\u0131i]|كتب"
 )
 _VERB_AT_END = re.compile(rf"(?:^|[\s\"')>])(?:{_VERBS})\s*[:\uff1a]?\s*$", re.IGNORECASE)
@@ -1072,6 +1074,10 @@ def _is_salutation(line: str, *, alone: bool = False) -> bool:
     if not plain or len(plain) > 60:
         return False
     if _SALUTATION.match(plain) is None:
+        name, comma, rest = plain.partition(", ")
+        if comma and _is_lone_name(name) and len(name.split()) <= 2:
+            # "Анна, привет!", "Anna, hi!": the name first, then the greeting.
+            return _SALUTATION.match(rest) is not None and len(rest.split()) <= 3
         # "Anna," on a line of its own greets by name alone.
         return alone and _NAME_GREETING.match(plain) is not None and _capitalised(plain)
     return plain.endswith((",", "!", ":")) or len(plain.split()) <= 4

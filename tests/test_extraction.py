@@ -473,6 +473,12 @@ OTHER_LANGUAGE_HISTORIES = {
     "thunderbird-pl": "W dniu 3.11.2026 o 09:14, Anna Lind pisze:\n\nCześć",
     "thunderbird-sv": "Den 2026-11-03 kl. 09:14, skrev Anna Lind:\n\nHej",
     "thunderbird-zh": "在 2026/11/3 9:14, Anna Lind 写道:\n\n你好",
+    "gmail-hr": f"Dana 3. 11. 2026. u 09:14, Anna Lind <{ADDRESS}> je napisao/la:\n\n> Bok",
+    "gmail-sk": f"3. novembra 2026 o 09:14 Anna Lind <{ADDRESS}> napísal(a):\n\n> Ahoj",
+    "gmail-zh-weekday": f"在 2026年11月3日，星期一，上午9:14，Anna Lind <{ADDRESS}> "
+    "写道：\n\n> 你好",
+    "android-reply-message": f"----- Reply message -----\nFrom: Anna Lind <{ADDRESS}>\n"
+    "Date: Mon, Nov 3, 2026 09:14\nTo: Bram\nSubject: Q\n\nQuestion",
     "yahoo-de": f"Am Montag, 3. November 2026, 09:14:00 MEZ hat Anna Lind <{ADDRESS}> Folgendes "
     "geschrieben:\n\n\nHallo",
     "mailru-no-verb": f"Понедельник, 3 ноября 2026, 9:14 +03:00 от Anna Lind <{ADDRESS}>:\nПривет",
@@ -645,9 +651,30 @@ def test_sentences_about_phones_and_sending_are_kept(line: str) -> None:
         ("Merhaba Anna,\n\nSıcak.\n\nSevgiler,\nAyşe", "Merhaba Anna,", "Sevgiler,\nAyşe"),
         ("Liebe Anna,\n\nEs friert.\n\nGruß\nJonas", "Liebe Anna,", "Gruß\nJonas"),
         ("Анна,\n\nСнег.\n\nОльга", "Анна,", "Ольга"),
+        ("Анна, привет!\n\nСнег.\n\nОльга", "Анна, привет!", "Ольга"),
+        ("Anna, hi!\nIt snows.\n\nBram", "Anna, hi!", "Bram"),
+        ("Anna, you know what happened?\n\nBram", "", "Bram"),
         ("Hi Anna,\n\nYes.\n\n— Bram", "Hi Anna,", "— Bram"),
     ],
-    ids=["es", "it", "pt", "sv", "da", "no", "fi", "pl", "cs", "ru", "tr", "de", "ru-name", "dash"],
+    ids=[
+        "es",
+        "it",
+        "pt",
+        "sv",
+        "da",
+        "no",
+        "fi",
+        "pl",
+        "cs",
+        "ru",
+        "tr",
+        "de",
+        "ru-name",
+        "ru-name-first",
+        "en-name-first",
+        "name-then-sentence",
+        "dash",
+    ],
 )
 def test_greetings_and_sign_offs_in_more_languages(
     text: str, salutation: str, closing: str | None
