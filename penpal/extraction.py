@@ -395,6 +395,7 @@ def _cut_history(lines: list[str]) -> tuple[list[tuple[int, str]], list[Cut]]:
     cuts: list[Cut] = []
     n = len(lines)
     candidates = _attribution_candidates(lines)
+    quoted_before = False
     i = 0
     while i < n:
         line = lines[i]
@@ -404,7 +405,9 @@ def _cut_history(lines: list[str]) -> tuple[list[tuple[int, str]], list[Cut]]:
             continue
         if _is_quoted(line):
             end = _quote_block_end(lines, i)
-            if _is_own_quotation(lines, kept, i, end, candidates):
+            first_quote, quoted_before = not quoted_before, True
+            # Only the first '>' block of a message can be the writer's own quotation.
+            if first_quote and _is_own_quotation(lines, kept, i, end, candidates):
                 kept.extend((k, lines[k]) for k in range(i, end + 1))
                 i = end + 1
                 continue
@@ -454,19 +457,17 @@ def _is_own_quotation(
     """A few ``>`` lines the writer quotes in the letter itself ("My grandmother said:").
 
     Such a quotation is introduced by a line of the letter ending in a colon (that is no
-    attribution: no address, no time), has letter text after it, and is the only ``>``
-    block of the message; a reply that quotes its partner piece by piece has several.
+    attribution: no address, no time), has letter text after it, and is the first and
+    only ``>`` block of the letter; a reply that quotes its partner piece by piece has
+    several. The caller asks only for the first block.
     """
-    own = [line for _, line in kept if not _is_blank(line)]
-    if not own or end - start >= 6:
+    intro = next((_plain(line) for _, line in reversed(kept) if not _is_blank(line)), "")
+    if not intro.endswith(_COLONS) or end - start >= 6:
         return False
-    intro = _plain(own[-1])
-    if not intro.endswith(_COLONS) or _EMAIL.search(intro) or _TIME.search(intro):
+    if _EMAIL.search(intro) or _TIME.search(intro):
         return False
     if any(line.lstrip()[1:].lstrip().startswith(">") for line in lines[start : end + 1]):
         return False  # a quote inside a quote is history
-    if any(_is_quoted(line) for line in lines[:start]):
-        return False
     # Letter text must follow before any other '>' line; history under a marker may.
     text_after = False
     for k in range(end + 1, len(lines)):
@@ -503,7 +504,9 @@ def _is_section_break(lines: Sequence[str], i: int) -> bool:
         if _is_quoted(line):
             break
         rest.append(line)
-    return any(not _is_blank(x) for x in rest) and not any(_CONTACT.search(x) for x in rest)
+    return any(not _is_blank(x) for x in rest) and not any(
+        len(x) <= 200 and _CONTACT.search(x) for x in rest
+    )
 
 
 def _signature_cuts(
@@ -924,8 +927,8 @@ def _is_disclaimer(paragraph: Sequence[str]) -> bool:
         return False
     if len(text) <= 200 and _PRINT_NOTICE.search(text):
         return True
-    registration = _REGISTRATION.findall(text)
-    if len(text) <= 300 and registration and (len(registration) >= 2 or _LONG_NUMBER.search(text)):
+    registration = _REGISTRATION.findall(text) if len(text) <= 300 else []
+    if registration and (len(registration) >= 2 or _LONG_NUMBER.search(text)):
         return True
     if len(text) < 80:
         return False
@@ -1098,13 +1101,12 @@ def _take_closing(parts: list[str]) -> str:
         return ""
     last_lines = parts[-1].split("\n")
     # "Liefs,\nDenise" or "Tot snel!\nGroetjes, Denise" at the end of the last paragraph.
-    for k, line in enumerate(last_lines):
-        plain = _plain(line)
+    # A sign-off is one of the last four lines; a long paragraph need not be searched.
+    for k in range(max(0, len(last_lines) - 4), len(last_lines)):
+        plain = _plain(last_lines[k])
         if _is_sign_off(plain) and all(
             _NAME_LINE.match(_plain(x)) or _CLOSING.match(_plain(x)) for x in last_lines[k + 1 :]
         ):
-            if len(last_lines) - k > 4:
-                continue
             closing = _join(last_lines[k:])
             if k == 0:
                 parts.pop()
