@@ -562,14 +562,16 @@ class ImapMailbox:
         try:
             outcome = await self._idle_pushes(queue, lost, deadline)
         except BaseException:
-            # Cancelled mid-IDLE: the connection is in no state to reuse.
-            self._drop()
+            # Cancelled mid-IDLE: the connection is in no state to reuse. aioimaplib never
+            # ends a command whose connection is gone, so the IDLE task is abandoned with it
+            # (else asyncio reports it destroyed while pending once it is collected).
+            self._abandon(idle_task)
             raise
         finally:
             self._idling = False
         if outcome == "closed":
             log.info("%s closed the connection during IDLE; reconnecting on the next call", self)
-            self._drop()
+            self._abandon(idle_task)
             return True
         client.idle_done()
         await self._call("IDLE", idle_task)
