@@ -106,6 +106,7 @@ def actions(seeded: Seeded) -> list[str]:
     """Every form target (POST) of the editor's pages but login and logout."""
     cid, held = seeded.correspondence_id, seeded.held_id
     return [
+        "/new",
         f"/c/{cid}/complete",
         f"/c/{cid}/draft/edit",
         f"/c/{cid}/draft/restore",
@@ -402,6 +403,43 @@ async def test_the_timeline_shows_letters_cuts_and_events(
     assert "state changed" in page
     assert "Put back into the draft" in page
     assert "Open the draft" in page
+
+
+async def test_a_correspondence_is_started_from_the_list(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store
+) -> None:
+    """The list's form starts a correspondence and queues an invitation to each writer."""
+    page = await client.get("/")
+    assert '<option value="denise@brieven.example">' in page.text
+    answer = await client.post(
+        "/new",
+        data={
+            "csrf": csrf_of(page.text),
+            "topic": "Is content marketing dood?",
+            "email1": "Denise@Brieven.example",
+            "name1": "",
+            "email2": "joost@nieuw.example",
+            "name2": " Joost  de Boer ",
+        },
+    )
+    assert answer.status_code == 303
+    cid = answer.headers["location"].split("/")[2].split("?")[0]
+    async with store.unit() as repo:
+        started = await repo.get_correspondence(cid)
+        outbox = await repo.outbox()
+    assert started.topic == "Is content marketing dood?"
+    assert [(w.email, w.name) for w in started.writers] == [
+        (DENISE.email, DENISE.name),
+        ("joost@nieuw.example", "Joost de Boer"),
+    ]
+    invitations = [m for m in outbox if m.kind is MailKind.INVITATION]
+    assert sorted(m.recipients for m in invitations) == [(DENISE.email,), ("joost@nieuw.example",)]
+    bad = await client.post(
+        "/new",
+        data={"csrf": csrf_of(page.text), "topic": "X", "email1": "nope", "email2": "a@b.example"},
+    )
+    assert bad.status_code == 409
+    assert "is not an email address" in bad.text
 
 
 async def test_a_held_message_is_released_from_its_page(

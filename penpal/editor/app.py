@@ -218,6 +218,7 @@ def create_app(
         Route("/login", auth.login_page, methods=["GET"], name="login"),
         Route("/login", auth.login, methods=["POST"], name="login_post"),
         Route("/logout", auth.logout, methods=["POST"], name="logout"),
+        Route("/new", overview.start, methods=["POST"], name="start"),
         Route("/c/{cid}", overview.correspondence, name="correspondence"),
         Route("/c/{cid}/complete", overview.complete, methods=["POST"], name="complete"),
         *drafts.routes(),

@@ -201,9 +201,13 @@ NL: Mapping[str, str] = {
     # list
     "Filter by state": "Filter op status",
     "All": "Alle",
-    "No correspondences yet. Start one with penpal new.": (
-        "Nog geen briefwisselingen. Begin er een met penpal new."
-    ),
+    "No correspondences yet.": "Nog geen briefwisselingen.",
+    "Start a correspondence": "Begin een briefwisseling",
+    "Writer {number}": "Schrijver {number}",
+    "writes first": "schrijft als eerste",
+    "Name": "Naam",
+    "Both writers get an invitation by mail.": "Beide schrijvers krijgen een uitnodiging per mail.",
+    "Start and invite": "Beginnen en uitnodigen",
     "Topic": "Onderwerp",
     "Writers": "Schrijvers",
     "State": "Status",
@@ -345,6 +349,9 @@ NL: Mapping[str, str] = {
     "The message is filed as a letter.": "Het bericht is opgeborgen als brief.",
     "The message is discarded.": "Het bericht is weggegooid.",
     "You are logged out.": "U bent uitgelogd.",
+    "The correspondence is started and the writers are invited.": (
+        "De briefwisseling is begonnen en de schrijvers zijn uitgenodigd."
+    ),
     "The draft is saved as a new revision.": "Het concept is opgeslagen als nieuwe versie.",
     "The text is back in the draft.": "De tekst staat weer in het concept.",
     "The draft is approved.": "Het concept is goedgekeurd.",
@@ -360,6 +367,7 @@ DONE: Mapping[str, str] = {
     "released": "The message is filed as a letter.",
     "discarded": "The message is discarded.",
     "logged_out": "You are logged out.",
+    "started": "The correspondence is started and the writers are invited.",
     "saved": "The draft is saved as a new revision.",
     "restored": "The text is back in the draft.",
     "approved": "The draft is approved.",

@@ -1,7 +1,8 @@
 """The editor's overview pages: every correspondence, and one as a timeline.
 
 The list shows each correspondence's state, letters, whom it waits for and when
-it last moved, the latest activity first, fifty to a page. The timeline puts a
+it last moved, the latest activity first, fifty to a page, and a form to start
+a correspondence (the writers are invited by mail). The timeline puts a
 correspondence's letters (with what extraction cut from them, private paragraphs
 marked), its events (relays, commands, reminders, state changes…) and the mail
 that arrived for it without becoming a letter (auto-replies, bounces, held-back
@@ -21,17 +22,19 @@ from starlette.responses import RedirectResponse, Response
 
 from penpal import workflows
 from penpal.articles import split_paragraphs
-from penpal.editor.auth import editor_page
+from penpal.config import Settings
+from penpal.editor.auth import editor_page, read_form
 from penpal.editor.i18n import translator
 from penpal.editor.rendering import render
 from penpal.editor.site import site_of
-from penpal.errors import NotFound
+from penpal.errors import NotFound, WorkflowError
 from penpal.letters import (
     Correspondence,
     CorrespondenceSummary,
     Cut,
     Letter,
     State,
+    Writer,
 )
 from penpal.store import EditorAccount, Event, MessageEntry, RawStatus
 
@@ -100,6 +103,7 @@ async def correspondences(request: Request, editor: EditorAccount) -> Response:
             "page": page,
             "pages": pages,
             "total": total,
+            "known_writers": site.settings.writers,
         },
     )
 
@@ -228,6 +232,48 @@ async def correspondence(request: Request, editor: EditorAccount) -> Response:
             "items": timeline(letters, events, messages, restorable=restorable),
         },
     )
+
+
+def writer_from_form(settings: Settings, email: str, name: str) -> Writer:
+    """A writer as the form names one; a writer of ``[[writers]]`` keeps the configured details.
+
+    Raises:
+        WorkflowError: the address is not an address.
+    """
+    address = email.strip().lower()
+    if "@" not in address or any(c.isspace() for c in address):
+        raise WorkflowError(f"{email.strip()!r} is not an email address")
+    for configured in settings.writers:
+        writer = configured.to_writer()
+        if address in writer.addresses:
+            return writer
+    return Writer(email=address, name=" ".join(name.split()) or address.split("@", 1)[0])
+
+
+@editor_page
+async def start(request: Request, editor: EditorAccount) -> Response:
+    """Start a correspondence between two writers; each is invited by mail."""
+    site = site_of(request)
+    form = await read_form(request)
+
+    def field(name: str) -> str:
+        value = form.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    writers = [
+        writer_from_form(site.settings, field(f"email{n}"), field(f"name{n}")) for n in (1, 2)
+    ]
+    started = await workflows.start_correspondence(
+        site.store,
+        field("topic"),
+        writers,
+        clock=site.clock,
+        actor=editor.email,
+        room=site.room,
+    )
+    site.mailed()
+    target = request.app.url_path_for("correspondence", cid=started.id)
+    return RedirectResponse(f"{target}?done=started", status_code=303)
 
 
 @editor_page
