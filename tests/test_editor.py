@@ -16,8 +16,9 @@ from starlette.applications import Starlette
 
 from penpal import workflows
 from penpal.config import Settings
-from penpal.editor import create_app
+from penpal.editor import auth, create_app
 from penpal.editor.accounts import set_password
+from penpal.editor.app import TOO_LARGE
 from penpal.editor.auth import COOKIE, SECURE_COOKIE, SessionSigner, safe_next
 from penpal.editor.drafts import word_diff
 from penpal.editor.i18n import DONE, NAMES_EN, NL, translator
@@ -761,6 +762,7 @@ def _template_texts() -> set[str]:
 def test_every_interface_text_has_its_dutch() -> None:
     """Every text the pages use through _() has a Dutch translation."""
     texts = {t for t in _template_texts() if not t.endswith(":")} | set(DONE.values())
+    texts |= {auth.CROSS_SITE, auth.NO_SESSION, auth.BAD_TOKEN, auth.LOG_IN_FIRST, TOO_LARGE}
     texts.discard("English text")  # the example in rendering's docstring
     missing = sorted(t for t in texts if t not in NL)
     assert missing == []

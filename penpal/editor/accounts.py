@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +35,9 @@ MAX_PASSWORD_LENGTH = 1024
 LOCK_AFTER = 5
 """Failed logins in a row after which an account refuses attempts for a while."""
 
+MAX_PARALLEL_HASHES = 2
+"""Argon2 hashes computed at once, at most; more logins wait their turn."""
+
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(hours=1)
 
@@ -49,10 +53,18 @@ class Passwords:
 
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     _decoy: str = ""
+    # Each hash takes 64 MiB; a flood of logins must not take the machine's memory.
+    _gate: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_PARALLEL_HASHES)
+    )
 
     async def hash(self, password: str) -> str:
         """A new Argon2id hash of ``password``."""
-        return await asyncio.to_thread(self.hasher.hash, password)
+        return await asyncio.to_thread(self._hash, password)
+
+    def _hash(self, password: str) -> str:
+        with self._gate:
+            return self.hasher.hash(password)
 
     async def check(self, stored: str, password: str) -> tuple[bool, str | None]:
         """Whether ``password`` matches ``stored``, and a fresh hash if ``stored`` is outdated.
@@ -65,13 +77,14 @@ class Passwords:
         return await asyncio.to_thread(self._check, stored, password)
 
     def _check(self, stored: str, password: str) -> tuple[bool, str | None]:
-        try:
-            self.hasher.verify(stored, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False, None
-        if self.hasher.check_needs_rehash(stored):
-            return True, self.hasher.hash(password)
-        return True, None
+        with self._gate:
+            try:
+                self.hasher.verify(stored, password)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                return False, None
+            if self.hasher.check_needs_rehash(stored):
+                return True, self.hasher.hash(password)
+            return True, None
 
     async def _waste(self, password: str) -> None:
         if not self._decoy:

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """The largest request body accepted: forms only, no uploads."""
 
+TOO_LARGE = "The request is too large."
+
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -78,7 +80,7 @@ class Guard:
             return
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_body:
-            response = PlainTextResponse("request body too large", status_code=413)
+            response = PlainTextResponse(TOO_LARGE, status_code=413)
             await response(scope, receive, self._headed(scope, send))
             return
         received = 0
@@ -88,7 +90,7 @@ class Guard:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_body:
-                raise HTTPException(413, "request body too large")
+                raise HTTPException(413, TOO_LARGE)
             return message
 
         await self.app(scope, limited, self._headed(scope, send))
@@ -132,7 +134,7 @@ def _exception_handlers() -> dict[type[Exception] | int, Callable[..., Response]
         message = {
             404: _("There is no such page."),
             405: _("That is not something this page does."),
-        }.get(exc.status_code, exc.detail)
+        }.get(exc.status_code, _(exc.detail))
         response = _error_page(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)

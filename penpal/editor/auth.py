@@ -47,6 +47,11 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 MAX_FORM_FIELDS = 200
 MAX_FIELD_BYTES = 256 * 1024
 
+CROSS_SITE = "A request from another site was refused."
+NO_SESSION = "This page needs cookies: allow them for this site and reload the page."
+BAD_TOKEN = "The form's security token is missing or out of date: reload the page and try again."
+LOG_IN_FIRST = "Your session has ended: log in again."
+
 Handler = Callable[[Request, EditorAccount], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -137,15 +142,15 @@ async def read_form(request: Request) -> FormData:
 async def require_csrf(request: Request, session: Session | None) -> None:
     """Refuse a POST from another site or without the session's CSRF token (403)."""
     if request.headers.get("sec-fetch-site", "") == "cross-site":
-        raise HTTPException(403, "cross-site request refused")
+        raise HTTPException(403, CROSS_SITE)
     if session is None:
-        raise HTTPException(403, "no session: cookies are needed to use this page")
+        raise HTTPException(403, NO_SESSION)
     form = await read_form(request)
     token = form.get("csrf")
     if not isinstance(token, str) or not secrets.compare_digest(
         token.encode("utf-8", "replace"), session.csrf.encode()
     ):
-        raise HTTPException(403, "the form's security token is missing or wrong; reload the page")
+        raise HTTPException(403, BAD_TOKEN)
 
 
 async def current_editor(site: Site, session: Session | None) -> EditorAccount | None:
@@ -191,7 +196,7 @@ def editor_page(handler: Handler) -> Endpoint:
                     target += "?" + request.url.query
                 login = str(request.app.url_path_for("login"))
                 return RedirectResponse(f"{login}?{urlencode({'next': target})}", status_code=303)
-            raise HTTPException(403, "log in first")
+            raise HTTPException(403, LOG_IN_FIRST)
         request.state.session = session
         request.state.editor = editor
         request.state.held = held

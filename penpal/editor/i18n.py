@@ -194,6 +194,16 @@ NL: Mapping[str, str] = {
     "To the correspondences": "Naar de briefwisselingen",
     "To the login page": "Naar de inlogpagina",
     "There is no such page.": "Die pagina bestaat niet.",
+    "A request from another site was refused.": "Een verzoek vanaf een andere site is geweigerd.",
+    "This page needs cookies: allow them for this site and reload the page.": (
+        "Deze pagina heeft cookies nodig: sta ze toe voor deze site en laad de pagina opnieuw."
+    ),
+    "The form's security token is missing or out of date: reload the page and try again.": (
+        "Het beveiligingskenmerk van het formulier ontbreekt of is verlopen: "
+        "laad de pagina opnieuw en probeer het nog eens."
+    ),
+    "Your session has ended: log in again.": "Uw sessie is verlopen: log opnieuw in.",
+    "The request is too large.": "Het verzoek is te groot.",
     "That is not something this page does.": "Dat kan op deze pagina niet.",
     "The database cannot be reached; try again shortly.": (
         "De database is niet bereikbaar; probeer het zo opnieuw."
