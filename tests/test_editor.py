@@ -17,12 +17,13 @@ from starlette.applications import Starlette
 from penpal import workflows
 from penpal.config import Settings
 from penpal.editor import auth, create_app
+from penpal.editor import held as held_pages
 from penpal.editor.accounts import set_password
 from penpal.editor.app import TOO_LARGE
 from penpal.editor.auth import COOKIE, SECURE_COOKIE, SessionSigner, safe_next
 from penpal.editor.drafts import word_diff
 from penpal.editor.i18n import DONE, NAMES_EN, NL, translator
-from penpal.letters import CutKind, MailKind, State
+from penpal.letters import Correspondence, CutKind, MailKind, State, Writer
 from penpal.store import RawStatus, Store
 from tests.editor_support import (
     CAROLA,
@@ -30,6 +31,7 @@ from tests.editor_support import (
     DENISE,
     EDITOR,
     PASSWORD,
+    TOPIC,
     MovingClock,
     Seeded,
     csrf_of,
@@ -39,6 +41,8 @@ from tests.editor_support import (
     message,
     seed,
 )
+
+STRANGER = Writer(email="onbekend@elders.example", name="Onbekende Schrijver")
 
 DELAY = 0.2
 """The failed-login delay in these tests, in seconds."""
@@ -469,6 +473,28 @@ async def test_a_held_message_is_released_from_its_page(
     )
     assert again.status_code == 409
     assert "not in the quarantine" in again.text
+
+
+async def test_the_quarantine_list_offers_only_the_likely_places(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store, clock: MovingClock
+) -> None:
+    """The list offers where the held message's sender writes; the message's page offers all."""
+    for topic, writers in (("Van Denise", [DENISE, CAROLA]), ("Zonder haar", [CAROLA, STRANGER])):
+        await workflows.start_correspondence(store, topic, writers, clock=clock, actor=EDITOR)
+    listed = (await client.get("/quarantine")).text
+    assert "Van Denise" not in listed  # the sender writes in none of them
+    assert "Read it, or file it elsewhere" in listed
+    own = (await client.get(f"/quarantine/{seeded.held_id}")).text
+    assert own.count("<option ") == 4
+    open_ones = [c for c in (await _open(store)) if c.topic != TOPIC]
+    likely = held_pages.likely_targets(STRANGER.email, None, open_ones)
+    assert [t.label.split(" (")[0] for t in likely] == ["Zonder haar", "Zonder haar"]
+    assert held_pages.preselect(STRANGER.email, None, open_ones).endswith(STRANGER.email)
+
+
+async def _open(store: Store) -> list[Correspondence]:
+    async with store.unit() as repo:
+        return await repo.open_correspondences()
 
 
 async def test_a_held_message_is_discarded_from_the_quarantine_page(

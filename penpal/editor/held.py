@@ -40,19 +40,41 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class HeldView:
-    """A held message with the target preselected in its release form."""
+    """A held message with the targets its release form offers and the one preselected.
+
+    ``complete`` is false when the form offers only the likely targets (on the
+    quarantine list); the message's own page offers them all.
+    """
 
     entry: QuarantineEntry | MessageEntry
     choice: str
+    targets: tuple[Target, ...]
+    complete: bool = True
 
 
-def targets(open_ones: list[Correspondence]) -> list[Target]:
+def targets(open_ones: list[Correspondence]) -> tuple[Target, ...]:
     """Every writer of every open correspondence, as release-form choices."""
-    return [
+    return tuple(
         Target(f"{c.id} {w.email}", f"{c.topic} ({c.id}) — {w.name or w.email}")
         for c in open_ones
         for w in c.writers
+    )
+
+
+def likely_targets(
+    sender: str, correspondence_id: CorrespondenceId | None, open_ones: list[Correspondence]
+) -> tuple[Target, ...]:
+    """The writers of the open correspondences a held message probably belongs to.
+
+    That is the correspondence it was meant for and those its sender writes in:
+    the quarantine list stays short with hundreds of open correspondences.
+    """
+    related = [
+        c
+        for c in open_ones
+        if c.id == correspondence_id or (sender and c.writer_for(sender) is not None)
     ]
+    return targets(related)
 
 
 def preselect(
@@ -76,8 +98,16 @@ async def quarantine(request: Request, editor: EditorAccount) -> Response:
     async with site.store.unit(read_only=True) as repo:
         entries = await repo.quarantine()
         open_ones = await repo.open_correspondences()
-    views = [HeldView(e, preselect(e.sender, e.correspondence_id, open_ones)) for e in entries]
-    return render(request, "quarantine.html.j2", {"entries": views, "targets": targets(open_ones)})
+    views = [
+        HeldView(
+            e,
+            preselect(e.sender, e.correspondence_id, open_ones),
+            likely_targets(e.sender, e.correspondence_id, open_ones),
+            complete=False,
+        )
+        for e in entries
+    ]
+    return render(request, "quarantine.html.j2", {"entries": views})
 
 
 def html_part(raw: bytes, limit: int) -> str:
@@ -115,8 +145,11 @@ async def held_message(request: Request, editor: EditorAccount) -> Response:
         request,
         "held_message.html.j2",
         {
-            "view": HeldView(entry, preselect(entry.sender, entry.correspondence_id, open_ones)),
-            "targets": targets(open_ones),
+            "view": HeldView(
+                entry,
+                preselect(entry.sender, entry.correspondence_id, open_ones),
+                targets(open_ones),
+            ),
             "text": text,
             "html": clean_mail_html(html) if html else "",
             "to": ", ".join(str(a) for a in parsed.recipients),

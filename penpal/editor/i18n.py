@@ -257,6 +257,7 @@ NL: Mapping[str, str] = {
         "Er is geen open briefwisseling om het bericht in op te bergen."
     ),
     "Discard…": "Weggooien…",
+    "Read it, or file it elsewhere": "Lezen, of elders opbergen",
     "Yes, discard this message": "Ja, gooi dit bericht weg",
     "From": "Van",
     "To": "Aan",
