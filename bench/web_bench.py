@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,12 @@ def _letter(rng: random.Random, sender: Writer, number: int, when: datetime) -> 
     )
 
 
+def _ticking(start: datetime) -> Callable[[], datetime]:
+    """A clock that moves a second each time it is read."""
+    ticks = (start + timedelta(seconds=s) for s in itertools.count())
+    return lambda: next(ticks)
+
+
 async def build(settings: Settings, count: int, seed: int = 11) -> CorrespondenceId:
     """Fill the database; return the completed correspondence whose draft page is driven."""
     rng = random.Random(seed)
@@ -141,12 +149,11 @@ async def build(settings: Settings, count: int, seed: int = 11) -> Correspondenc
             if index == 0:
                 featured = correspondence.id
             if letters and (index == 0 or rng.random() < 0.35):
-                ticks = iter(moment + timedelta(days=10, seconds=s) for s in range(100))
                 await workflows.complete(
                     store,
                     correspondence.id,
                     settings=settings,
-                    clock=lambda ticks=ticks: next(ticks),
+                    clock=_ticking(moment + timedelta(days=10)),
                     actor=EDITOR,
                 )
                 if index and rng.random() < 0.3:
