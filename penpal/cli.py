@@ -36,7 +36,8 @@ from penpal.config import (
     mask_database_url,
     resolve_config_path,
 )
-from penpal.demo.run import run_demo
+from penpal.demo.run import run_demo, serve_demo
+from penpal.editor.commands import editor as editor_commands
 from penpal.errors import DraftFormatError, PenpalError, WorkflowError
 from penpal.intake import count_paths, read_paths
 from penpal.letters import (
@@ -161,7 +162,7 @@ def _with_fresh_secret(example: str) -> str:
 @cli.command()
 @pass_context
 def serve(ctx: _Context) -> None:
-    """Run the service: mailbox intake, relay, reminders."""
+    """Run the service: mailbox intake, relay, reminders and the editor's web page."""
     settings = ctx.settings()
     click.echo(f"penpal serving {settings.service.address}; Ctrl-C stops", err=True)
     _run(run_service(settings))
@@ -169,15 +170,19 @@ def serve(ctx: _Context) -> None:
 
 @cli.command()
 @click.option("--no-serve", is_flag=True, help="Exit after compiling the draft.")
-def demo(no_serve: bool) -> None:
-    """Run the whole flow on sample letters and show where the draft is."""
-    result = _run(run_demo())
+@click.option(
+    "--bind", default="127.0.0.1:8080", show_default=True, help="Where the editor's page listens."
+)
+def demo(no_serve: bool, bind: str) -> None:
+    """Run the whole flow on sample letters, show where the draft is, serve the editor's page."""
+    result = _run(run_demo(bind=bind))
     click.echo(result.summary())
-    if not no_serve:
-        click.echo(
-            "The editor's web page is not part of this release yet; "
-            "open the draft files above in a browser or editor."
-        )
+    if no_serve:
+        return
+    try:
+        _run(serve_demo(result, announce=click.echo))
+    except KeyboardInterrupt:
+        click.echo("\npenpal demo: stopped")
 
 
 def _mailroom(settings: Settings) -> Mailroom:
@@ -903,6 +908,9 @@ def status(ctx: _Context, as_json: bool) -> None:
     )
     for error in report["last_errors"]:
         click.echo(f"error        {', '.join(error['to'])}: {error['error']}")
+
+
+cli.add_command(editor_commands)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -1,12 +1,14 @@
-"""The long-running process: mailbox intake, the outbox and reminders under one TaskGroup.
+"""The long-running process: intake, outbox, reminders and the editor's page, one TaskGroup.
 
 ``penpal serve`` runs :func:`serve`. Intake waits on the mailbox (IMAP IDLE, else
 polling) and files what arrives; whatever it files that causes mail wakes the
 outbox sender at once, so a letter is relayed within a second of its arrival;
 the outbox is also looked at regularly for retries that have come due, and the
-reminder clock ticks hourly. Each loop survives outages of the mailbox, the SMTP
-server and the database by itself. This module wires edges to workflows; it
-must not hold any decision of its own about mail.
+reminder clock ticks hourly; the editor's web page is served on ``web.bind``, and
+what an editor does there that causes mail wakes the outbox too. Each loop
+survives outages of the mailbox, the SMTP server and the database by itself.
+This module wires edges to workflows; it must not hold any decision of its own
+about mail.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from starlette.applications import Starlette
+
 from penpal import workflows
 from penpal.config import Settings, require_secret
+from penpal.editor import create_app
+from penpal.editor.server import serve_web
 from penpal.errors import PenpalError
 from penpal.intake import ImapMailbox, Mailbox, MaildirMailbox
 from penpal.relay import SmtpSender
@@ -86,6 +92,7 @@ class Service:
     clock: workflows.Clock = system_clock
     outbox_interval: float = OUTBOX_INTERVAL
     reminder_interval: float = REMINDER_INTERVAL
+    web: Starlette | None = None
     outbox_due: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -94,13 +101,16 @@ class Service:
         return self.room.settings
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run intake, outbox and reminders until ``stop`` is set, then end them cleanly."""
+        """Run intake, outbox, reminders (and the web page) until ``stop`` is set; end cleanly."""
         async with asyncio.TaskGroup() as group:
             tasks = [
                 group.create_task(self._intake(), name="intake"),
                 group.create_task(self._outbox(), name="outbox"),
                 group.create_task(self._reminders(), name="reminders"),
             ]
+            if self.web is not None:
+                web = self.settings.web
+                tasks.append(group.create_task(serve_web(self.web, web.host, web.port), name="web"))
             await stop.wait()
             log.info("stopping")
             for task in tasks:
@@ -159,6 +169,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         await store.upgrade()
         room = Mailroom(settings, template_environment(settings.service.templates))
         service = Service(store=store, mailbox=mailbox, sender=sender, room=room)
+        service.web = create_app(
+            settings, store, env=room.env, clock=service.clock, on_mail=service.outbox_due.set
+        )
         log.info("serving %s", settings.service.address)
         await service.run(stop)
     finally:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from penpal.cli import run
 from penpal.demo import sample_letters
-from penpal.demo.run import run_demo
+from penpal.demo.run import DEMO_EDITOR, run_demo, serve_demo
 from penpal.letters import State
 
 
@@ -57,3 +61,36 @@ def test_demo_command_prints_where_the_draft_is(
     cid = paths[0].parent.name
     assert run(["--config", config, "show", cid, "--json"]) == 0
     assert '"state": "complete"' in capsys.readouterr().out
+
+
+async def test_demo_serves_the_editor_page_with_its_login(tmp_path: Path, now: datetime) -> None:
+    """After the flow, the demo serves the editor's page and announces a working login."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ticks = iter(now + timedelta(seconds=s) for s in range(10_000))
+    result = await run_demo(tmp_path, clock=lambda: next(ticks), bind=f"127.0.0.1:{port}")
+    said: list[str] = []
+    ready = asyncio.Event()
+    serving = asyncio.create_task(serve_demo(result, announce=said.append, ready=ready))
+    try:
+        async with asyncio.timeout(20):
+            await ready.wait()
+        assert f"http://127.0.0.1:{port}/" in said[0]
+        password = said[0].split("the password ")[1].split()[0]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web:
+            login = await web.get("/login")
+            assert login.status_code == 200
+            token = login.text.split('name="csrf" value="')[1].split('"')[0]
+            answer = await web.post(
+                "/login",
+                data={"csrf": token, "email": DEMO_EDITOR.email, "password": password},
+            )
+            assert answer.status_code in {302, 303}
+            listing = await web.get("/")
+        assert listing.status_code == 200
+        assert result.correspondence.id in listing.text
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving

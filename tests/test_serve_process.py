@@ -5,15 +5,26 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 import sys
+import tomllib
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fixtures.mail import Dovecot, SmtpServer
 from tests.test_service import MailClient, plain_text
 
 TOPIC = "Brieven over rust"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 async def penpal(config: Path, *args: str) -> tuple[int, str, str]:
@@ -57,6 +68,8 @@ def config(tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer, database_u
         f'host = "{smtp_server.host}"',
         f"port = {smtp_server.port}",
         'security = "none"',
+        "[web]",
+        f'bind = "127.0.0.1:{free_port()}"',
         "[[editors]]",
         f'email = "{dovecot.address("editor")}"',
         'name = "Eva"',
@@ -107,6 +120,13 @@ async def test_letter_to_a_running_serve_reaches_the_partner_threaded(
         assert "The answer." in plain_text(answer)
         # Threaded under Bram's own letter in his mail program.
         assert answer["In-Reply-To"] == first
+        # The editor's page is served by the same process.
+        settings_text = await asyncio.to_thread(config.read_text, "utf-8")
+        bind = tomllib.loads(settings_text)["web"]["bind"]
+        async with httpx.AsyncClient(base_url=f"http://{bind}") as web:
+            page = await web.get("/login")
+        assert page.status_code == 200
+        assert "Content-Security-Policy" in page.headers
     finally:
         server.send_signal(signal.SIGTERM)
         async with asyncio.timeout(20):
