@@ -599,9 +599,11 @@ def plain_text(article: Article) -> str:
             out.append(f"## {block.text}")
         elif block.kind == "pull_quote":
             out.append(f"> {block.text}")
-        elif block.turn is not None:
-            first, *rest = block.turn.paragraphs
-            out += [f"{block.turn.label}: {first}", *rest]
+        else:
+            turn = block.turn
+            assert turn is not None  # blocks() gives every turn block its turn
+            first, *rest = turn.paragraphs
+            out += [f"{turn.label}: {first}", *rest]
             for image in block.images:
                 words = labels(view.language)
                 note = " — ".join(x for x in (image.caption, image.credit) if x)

@@ -439,8 +439,6 @@ def _read_body(lines: Sequence[str], start: int) -> _Doc:
             raise _Refused(number, "text after a heading must open a turn, like '**Name:** …'")
         if doc.turns:
             doc.turns[-1].paragraphs.append((number, text))
-        elif doc.quotes:  # pragma: no cover - a quote before any turn is refused above
-            raise _Refused(number, "text must belong to the intro or to a turn")
         else:
             doc.intro.append(text)
     if pending:
@@ -509,10 +507,9 @@ def _merged_turn(turn: Turn, doc: _DocTurn) -> Turn:
     done = 0
 
     def hidden_until(index: int) -> None:
+        # Shown paragraphs come in order, so all between the last one and this were left out.
         nonlocal done
-        for k in range(done, index):
-            if k in turn.omitted_paragraphs:
-                result.append((turn.paragraphs[k], True))
+        result.extend((turn.paragraphs[k], True) for k in range(done, index))
         done = max(done, index + 1)
 
     matcher = difflib.SequenceMatcher(

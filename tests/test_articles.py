@@ -618,3 +618,11 @@ def test_every_name_callers_import_is_still_offered() -> None:
                 assert getattr(module, name) is offered, name
     moved = {"AddHeading", "BlockChange", "apply_edits", "read_markdown", "slugify", "format_date"}
     assert moved <= set(penpal.articles.__all__)
+
+
+def test_plain_text_without_a_credit_or_image_words(english: Article) -> None:
+    """No credit adds no closing line, and an image without caption or credit is named alone."""
+    article = dataclasses.replace(english, images=(Image("plan.png", "image/png", 0),))
+    text = plain_text(article)
+    assert "\n\n[Image: plan.png]\n\n" in text
+    assert text.endswith(english.turns[-1].paragraphs[-1] + "\n")

@@ -12,9 +12,9 @@ import pytest
 
 from penpal.articles import compile_article, render_markdown
 from penpal.drafttext import read_markdown
-from penpal.editing import OmitParagraph, apply_edits, diff, ensure_ids
+from penpal.editing import OmitParagraph, SetImage, apply_edits, diff, ensure_ids
 from penpal.errors import DraftFormatError
-from penpal.letters import Article, CorrespondenceId
+from penpal.letters import Article, CorrespondenceId, Heading
 from penpal.templating import template_environment
 from tests.article_support import (
     ENGLISH_LETTERS,
@@ -211,6 +211,8 @@ def _with_front(english: Article, env: jinja2.Environment, key: str, value: str)
         ("categories", " [ plain words , 'single' ]", "categories", ("plain words", "single")),
         ("language", " nl", "language", "nl"),
         ("description", ' "My own summary."', "description", "My own summary."),
+        ("title", " Plain words # a comment", "title", "Plain words"),
+        ("slug", ' "My Own Slug!"', "slug", "my-own-slug"),
     ],
 )
 def test_front_matter_values_in_yaml_forms(
@@ -275,3 +277,54 @@ def test_an_empty_quote_and_a_doubled_image_are_refused(
     doubled = printed.replace("\n\n**Carola:** I think", f"\n\n{image}\n\n**Carola:** I think")
     with pytest.raises(DraftFormatError, match="stands twice"):
         read_markdown(doubled, base)
+
+
+def test_front_matter_may_hold_blank_lines_and_comments(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """Blank lines and '#' comment lines in the front matter are passed over."""
+    base = ensure_ids(edited(english))
+    lines = _doc(english, env)
+    assert lines[1].startswith("title: ")
+    lines[1:2] = ["# Edited by hand.", "", "   ", "title: New words"]
+    read = read_markdown("\n".join(lines), base).article
+    assert read.title == "New words"
+    assert read.slug == "new-words"
+
+
+def test_a_paragraph_deleted_from_the_document_is_left_out(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """A paragraph gone from a turn is left out in its place, so it can be brought back."""
+    printed = render_markdown(english, env)
+    paragraph = english.turns[1].paragraphs[1]
+    assert f"\n\n{paragraph}\n\n" in printed
+    read = read_markdown(printed.replace(f"\n\n{paragraph}\n\n", "\n\n"), english).article
+    assert read.turns[1].paragraphs == english.turns[1].paragraphs
+    assert read.turns[1].omitted_paragraphs == (1,)
+    assert read.turns[0] == english.turns[0]
+
+
+def test_an_image_left_out_before_stays_out_as_it_was(
+    english: Article, env: jinja2.Environment
+) -> None:
+    """An image the printed draft did not show is kept, still left out, with its words."""
+    base = apply_edits(ensure_ids(edited(english)), [SetImage("meeting-room.jpg", omitted=True)])
+    printed = render_markdown(base, env)
+    assert "](meeting-room.jpg" not in printed
+    read = read_markdown(printed, base).article
+    assert read.images == base.images
+    assert read.images[0].omitted
+
+
+def test_a_draft_without_turns_loses_a_heading_its_document_drops(
+    env: jinja2.Environment,
+) -> None:
+    """Without turns every heading is shown, so one missing from the document is removed."""
+    empty = compile_article(make_correspondence("x"), [], language="en", revision=1)
+    article = dataclasses.replace(empty, headings=(Heading("Opening", 0, "h1"),))
+    printed = render_markdown(article, env)
+    assert printed.endswith("\n## Opening\n")
+    read = read_markdown(printed.removesuffix("## Opening\n"), article).article
+    assert read.headings == ()
+    assert read.intro == article.intro

@@ -45,7 +45,7 @@ from penpal.editing import (
     published_view,
 )
 from penpal.errors import DraftFormatError
-from penpal.letters import Article
+from penpal.letters import Article, Heading, Image, PullQuote
 from penpal.templating import template_environment
 from tests.article_support import (
     DENISE,
@@ -281,3 +281,100 @@ def test_description_is_the_editors_else_the_intro_cut_at_a_word(english: Articl
     assert describe(dataclasses.replace(english, intro=" ")) == english.turns[0].paragraphs[0][:159]
     assert describe(dataclasses.replace(english, intro="", turns=())) == ""
     assert describe(dataclasses.replace(english, description="Our own.")) == "Our own."
+
+
+def test_pull_quotes_follow_a_chosen_turn_and_move_alone(english: Article) -> None:
+    """A quote may be placed after any turn; moving one quote leaves the others where they are."""
+    strong = "Vulnerability is not weakness."
+    first = "Last week I cried in a meeting, and nobody knew where to look."
+    placed = apply_edits(english, [AddPullQuote(strong, after_turn=3), AddPullQuote(first)])
+    assert [(q.id, q.text, q.after_turn) for q in placed.pull_quotes] == [
+        ("q1", strong, 3),
+        ("q2", first, 0),
+    ]
+    moved = apply_edits(placed, [MovePullQuote("q2", 2)])
+    assert [(q.id, q.after_turn) for q in moved.pull_quotes] == [("q1", 3), ("q2", 2)]
+
+
+def test_headings_and_images_are_changed_by_name_not_position(english: Article) -> None:
+    """Setting the second heading or image leaves the first one as it was."""
+    article = dataclasses.replace(
+        edited(english),
+        images=(Image("a.png", "image/png", 0, "First"), Image("b.png", "image/png", 1, "Second")),
+    )
+    changed = apply_edits(
+        article,
+        [
+            AddHeading("Part two", 3),
+            SetHeading("h2", "The second part"),
+            SetImage("b.png", credit="Ilse Bakker"),
+        ],
+    )
+    assert [(h.id, h.text) for h in changed.headings] == [
+        ("h1", english.suggestions.titles[0]),
+        ("h2", "The second part"),
+    ]
+    assert changed.images == (
+        Image("a.png", "image/png", 0, "First"),
+        Image("b.png", "image/png", 1, "Second", "Ilse Bakker"),
+    )
+
+
+def test_carry_over_from_a_draft_without_turns_keeps_positions(english: Article) -> None:
+    """With no earlier turns to follow, headings and quotes keep the positions they had."""
+    empty = compile_article(
+        make_correspondence("Vulnerability at work"), [], language="en", revision=1
+    )
+    empty = dataclasses.replace(
+        empty, headings=(Heading("Opening", 1, "h1"),), pull_quotes=(PullQuote("Q", 2, "q1"),)
+    )
+    merged = carry_over(empty, english)
+    assert merged.turns == english.turns
+    assert merged.headings == (Heading("Opening", 1, "h1"),)
+    assert merged.pull_quotes == (PullQuote("Q", 2, "q1"),)
+
+
+def test_a_heading_with_no_shown_turn_after_it_is_not_published(english: Article) -> None:
+    """A heading before the last turn goes from the view when that turn is left out."""
+    article = apply_edits(english, [AddHeading("At the end", 3), OmitTurn(3)])
+    assert published_view(article).headings == ()
+    assert [h.text for h in article.headings] == ["At the end"]
+
+
+def test_diff_reports_headings_and_images_added_and_removed(english: Article) -> None:
+    """A new heading is an addition, a removed one and a left-out image are removals."""
+    old = ensure_ids(edited(english))
+    new = apply_edits(
+        old,
+        [
+            AddHeading("New part", 1),
+            RemoveHeading("h1"),
+            SetImage("meeting-room.jpg", omitted=True),
+        ],
+    )
+    changes = {c.block: c for c in diff(old, new)}
+    assert changes["heading-h2"] == BlockChange(
+        "heading-h2", "heading", "added", after="New part", where_after=1
+    )
+    assert changes["heading-h1"] == BlockChange(
+        "heading-h1", "heading", "removed", before=english.suggestions.titles[0], where_before=2
+    )
+    assert changes["image-meeting-room.jpg"] == BlockChange(
+        "image-meeting-room.jpg",
+        "image",
+        "removed",
+        before="An empty meeting room — Ilse Bakker",
+        where_before=1,
+    )
+    # An image left out on both sides has no change to show, whatever its caption does.
+    assert diff(new, apply_edits(new, [SetImage("meeting-room.jpg", caption="Another")])) == []
+
+
+def test_diff_of_a_paragraph_gone_from_a_turn(english: Article) -> None:
+    """A paragraph that is no longer in the turn at all is reported removed, with its place."""
+    first = english.turns[0]
+    shorter = dataclasses.replace(first, paragraphs=first.paragraphs[:1])
+    new = dataclasses.replace(english, turns=(shorter, *english.turns[1:]))
+    assert [(c.block, c.change, c.where_before) for c in diff(english, new)] == [
+        ("turn-1/p1", "removed", 1)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from penpal.prose import slugify, split_paragraphs, split_sentences
+from penpal.prose import is_private, slugify, split_paragraphs, split_sentences, tidy, words
 
 
 def test_paragraphs_split_on_blank_lines_with_endings_normalised() -> None:
@@ -61,3 +61,32 @@ def test_slugify(text: str, slug: str) -> None:
 def test_split_sentences(paragraph: str, sentences: list[str]) -> None:
     """Sentences end at . ! ? … before a capital, not after abbreviations or initials."""
     assert split_sentences(paragraph) == sentences
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "private"),
+    [
+        ("[private] Only for you.", True),
+        ("  [Privé] Alleen voor jou.", True),
+        ("[prive] zonder accent", True),
+        ("Public, with [private] later on.", False),
+        ("[privacy] is a topic", False),
+    ],
+    ids=["english", "dutch-accent", "dutch-plain", "marker-inside", "other-word"],
+)
+def test_a_private_paragraph_opens_with_its_marker(paragraph: str, private: bool) -> None:
+    """Only a marker at the start, in any case and either language, makes a paragraph private."""
+    assert is_private(paragraph) is private
+
+
+def test_tidy_collapses_every_kind_of_whitespace() -> None:
+    """Runs of spaces, tabs and line breaks become one space, and the ends are trimmed."""
+    assert tidy("  One\tline\n\n and\u00a0another  ") == "One line and another"
+    assert tidy(" \n ") == ""
+
+
+def test_words_are_lower_case_letters_with_apostrophes_kept() -> None:
+    """Digits and punctuation split words; a curly apostrophe inside a word is made straight."""
+    assert words("I\u2019m Denise, 42 — and I've WON!") == ["i'm", "denise", "and", "i've", "won"]
+    assert words("Één café") == ["één", "café"]
+    assert words("2026 ...") == []
