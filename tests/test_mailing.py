@@ -35,7 +35,9 @@ from penpal.letters import (
 from penpal.mailing import (
     OwnMessageId,
     Sender,
+    changes_mail,
     confirmation_mail,
+    consent_mail,
     invitation_mail,
     is_own_message_id,
     make_message_id,
@@ -1105,3 +1107,118 @@ def test_own_message_ids_are_found_in_a_bounce() -> None:
     )
     assert own_message_ids_in(report, DOMAIN) == [relay]
     assert own_message_ids_in("nothing here", DOMAIN) == []
+
+
+def review(
+    env: jinja2.Environment,
+    sender: Sender,
+    *,
+    changes: Sequence[dict[str, str]] | None = None,
+    reopened: bool = False,
+) -> OutgoingMail:
+    """A consent mail when ``changes`` is given, else a request for changes, to Carola."""
+    thread: dict[str, Any] = {
+        "sender": sender,
+        "reply_to": REPLY_TO,
+        "message_id": mid(MailKind.REVIEW),
+        "in_reply_to": "penpal.relay.last@magazine.example",
+        "references": ["penpal.invitation.root@magazine.example"],
+        "date": DATE,
+        "env": env,
+    }
+    if changes is None:
+        return changes_mail(
+            correspondence(),
+            CAROLA,
+            note="\n  Kun je de tweede alinea inkorten?  \n",
+            reopened=reopened,
+            **thread,
+        )
+    return consent_mail(
+        correspondence(),
+        CAROLA,
+        article_text="\n\nKwetsbaarheid op het werk\n\nCarola: Je brief bleef hangen.\n\n",
+        title="Kwetsbaarheid op het werk",
+        revision=3,
+        changes=changes,
+        **thread,
+    )
+
+
+def test_review_mails_thread_under_the_exchange_to_one_writer(env: jinja2.Environment) -> None:
+    """Both review mails are automatic, go to one writer and reply in the exchange's thread."""
+    for mail in (review(env, NL), review(env, NL, changes=[])):
+        message = parse(mail)
+        assert header_names(message) == BASE_HEADERS | AUTOMATIC | {
+            "reply-to",
+            "in-reply-to",
+            "references",
+        }
+        assert_automatic(message, "review k3m9qa", "nl")
+        assert addresses(message, "From") == [("Penpal", SERVICE)]
+        assert addresses(message, "To") == [("Carola Smit", "carola@post.example")]
+        assert addresses(message, "Reply-To") == [("Penpal", REPLY_TO)]
+        assert message["In-Reply-To"] == "<penpal.relay.last@magazine.example>"
+        assert message["References"].split() == [
+            "<penpal.invitation.root@magazine.example>",
+            "<penpal.relay.last@magazine.example>",
+        ]
+        assert mail.kind is MailKind.REVIEW
+        assert mail.recipients == ("carola@post.example",)
+        assert mail.correspondence_id == "k3m9qa"
+
+
+@pytest.mark.parametrize(
+    ("sender", "reopened", "phrase"),
+    [
+        (NL, True, "zet #klaar op een regel alleen"),
+        (NL, False, "Beantwoord deze mail om de redactie te antwoorden."),
+        (EN, True, "put #complete on a line of its own"),
+        (EN, False, "Reply to this mail to answer the editors."),
+    ],
+    ids=["nl-reopened", "nl-closed", "en-reopened", "en-closed"],
+)
+def test_changes_mail_carries_the_note_and_says_how_to_answer(
+    env: jinja2.Environment, sender: Sender, reopened: bool, phrase: str
+) -> None:
+    """The request for changes quotes the editor's note, trimmed, names the partner and topic."""
+    message = parse(review(env, sender, reopened=reopened))
+    assert message["Subject"] == "Re: Kwetsbaarheid op het werk"
+    body = plain(message)
+    assert "\n\nKun je de tweede alinea inkorten?\n\n" in body
+    assert "Denise van Iersel" in body
+    assert "“Kwetsbaarheid op het werk”" in body
+    assert phrase in body
+    assert phrase in html(message)
+
+
+def test_consent_mail_lists_the_writers_changes_and_the_whole_text(
+    env: jinja2.Environment,
+) -> None:
+    """The consent mail asks for #agree, lists each change to the writer's letters, and the text."""
+    changes = [
+        {"change": "changed", "before": "Je brief bleef lang hangen.", "after": "Je brief bleef."},
+        {"change": "removed", "before": "Een zin te veel.", "after": ""},
+        {"change": "added", "before": "", "after": "Een nieuwe zin."},
+    ]
+    message = parse(review(env, EN, changes=changes))
+    assert message["Subject"] == "Please agree: Kwetsbaarheid op het werk"
+    body = plain(message)
+    assert "reply to this mail with #agree on a line of its own" in body
+    assert "* Changed: “Je brief bleef lang hangen.”\n  now reads: “Je brief bleef.”" in body
+    assert "* Left out: “Een zin te veel.”" in body
+    assert "* Added: “Een nieuwe zin.”" in body
+    assert "===== Kwetsbaarheid op het werk (revision 3) =====" in body
+    assert "=====\n\nKwetsbaarheid op het werk\n\nCarola: Je brief bleef hangen.\n\n=====" in body
+    assert "did not change anything" not in body
+
+
+def test_consent_mail_without_changes_says_so(env: jinja2.Environment) -> None:
+    """When the editor changed nothing in a writer's letters, the mail says that instead."""
+    message = parse(review(env, NL, changes=[]))
+    assert message["Subject"] == "Graag je akkoord: Kwetsbaarheid op het werk"
+    body = plain(message)
+    assert "beantwoord deze mail met #akkoord op een regel alleen" in body
+    assert "De redactie heeft niets veranderd in jouw brieven." in body
+    assert "Wat de redactie in jouw brieven heeft veranderd" not in body
+    assert "===== Kwetsbaarheid op het werk (versie 3) =====" in body
