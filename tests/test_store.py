@@ -131,7 +131,7 @@ async def test_migration_matches_the_tables(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert diff == []
-    assert revision == "0003"
+    assert revision == "0004"
 
 
 async def test_plain_sqlite_url_gets_the_async_driver(tmp_path: object) -> None:
@@ -825,8 +825,9 @@ async def test_upgrade_from_0001_keeps_the_data_and_downgrades(
     database_url: str, now: datetime
 ) -> None:
     """A 0001 database with data gains the outbox keeping everything; 0002 can be undone."""
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0001")
-    assert await _inspect(database_url) == ("0001", TABLES_AT_0001)
+    # Today's code writes the data, then the database goes back to 0001 with it:
+    # the rows are the ones 0001's code wrote, in 0001's tables.
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
     old = Store.connect(database_url)
     try:
         created = await start(old, now)
@@ -836,12 +837,14 @@ async def test_upgrade_from_0001_keeps_the_data_and_downgrades(
             await repo.save_draft(created.id, {"title": "Oud"}, now=now, actor="editor")
     finally:
         await old.close()
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0001")
+    assert await _inspect(database_url) == ("0001", TABLES_AT_0001)
 
     store = Store.connect(database_url)
     try:
         await store.upgrade()
         revision, tables = await _inspect(database_url)
-        assert revision == "0003"
+        assert revision == "0004"
         assert {"outbox", "notices"} <= tables
         async with store.unit() as repo:
             assert await repo.get_correspondence(created.id) == created
@@ -1520,17 +1523,19 @@ async def test_upgrade_from_0002_adds_editors_and_downgrades(
     database_url: str, now: datetime
 ) -> None:
     """A 0002 database gains the editors table keeping its data; 0003 can be undone."""
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0002")
+    # Written by today's code, then taken back to 0002 with the data in it.
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
     old = Store.connect(database_url)
     try:
         created = await start(old, now)
     finally:
         await old.close()
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0002")
     store = Store.connect(database_url)
     try:
         await store.upgrade()
         revision, tables = await _inspect(database_url)
-        assert (revision, "editors" in tables) == ("0003", True)
+        assert (revision, "editors" in tables) == ("0004", True)
         async with store.unit() as repo:
             assert await repo.get_correspondence(created.id) == created
             await repo.upsert_editor("eva@redactie.example", now=now)
@@ -1626,3 +1631,130 @@ async def test_last_writers_of_some_and_the_quarantine_count(store: Store, now: 
     assert some == {second.id: "bart@letters.example"}
     assert none == {}
     assert count == 1
+
+
+async def test_the_listing_names_each_last_writer_and_counts_past_the_end(
+    store: Store, now: datetime
+) -> None:
+    """The editor's listing gives each latest letter's writer, and the total even past the end."""
+    first = await start(store, now, topic="Eerste")
+    second = await start(store, now + timedelta(hours=1), topic="Tweede")
+    await file(store, first, "a1@anna.example", now + timedelta(hours=2))
+    await file(store, first, "b1@bart.example", now + timedelta(hours=3), sender=BART)
+    async with store.unit(read_only=True) as repo:
+        listing = await repo.listing()
+        beyond = await repo.listing(offset=5, limit=5)
+        open_ones = await repo.listing(State.OPEN, limit=1)
+        none_complete = await repo.listing(State.COMPLETE)
+        expected = await repo.last_writers()
+    assert [e.summary.correspondence.id for e in listing.entries] == [first.id, second.id]
+    assert [e.last_writer for e in listing.entries] == ["bart@letters.example", None]
+    assert expected == {first.id: "bart@letters.example"}
+    assert listing.entries[0].summary.letters == 2
+    assert listing.entries[1].summary.last_activity == now + timedelta(hours=1)
+    assert listing.total == 2
+    assert (beyond.entries, beyond.total) == ((), 2)
+    assert ([e.summary.correspondence.id for e in open_ones.entries], open_ones.total) == (
+        [first.id],
+        2,
+    )
+    assert (none_complete.entries, none_complete.total) == ((), 0)
+
+
+async def test_latest_activity_rises_with_events_and_never_falls(
+    store: Store, now: datetime
+) -> None:
+    """An event moves its correspondence to the top; one logged with an earlier time does not."""
+    first = await start(store, now, topic="Eerste")
+    second = await start(store, now + timedelta(hours=1), topic="Tweede")
+    async with store.unit() as repo:
+        await repo.record_event(first.id, "note", now=now + timedelta(hours=2), actor="editor")
+    async with store.unit() as repo:
+        await repo.record_event(second.id, "note", now=now - timedelta(days=1), actor="editor")
+        page, _ = await repo.correspondence_page()
+    assert [(s.correspondence.id, s.last_activity) for s in page] == [
+        (first.id, now + timedelta(hours=2)),
+        (second.id, now + timedelta(hours=1)),
+    ]
+
+
+async def test_upgrade_to_0004_takes_the_latest_activity_from_the_events(
+    database_url: str, now: datetime
+) -> None:
+    """0004 gives existing correspondences their newest event's time; it can be undone."""
+    store = Store.connect(database_url)
+    try:
+        await store.upgrade()
+        first = await start(store, now, topic="Eerste")
+        second = await start(store, now + timedelta(hours=1), topic="Tweede")
+        await file(store, first, "a1@anna.example", now + timedelta(hours=5))
+    finally:
+        await store.close()
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0003")
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("correspondences")}
+            )
+            # A correspondence of before 0004 whose events are gone: its creation counts.
+            await connection.execute(
+                text("DELETE FROM events WHERE correspondence_id = :id"), {"id": second.id}
+            )
+    finally:
+        await engine.dispose()
+    assert "last_activity_at" not in columns
+    store = Store.connect(database_url)
+    try:
+        await store.upgrade()
+        async with store.unit(read_only=True) as repo:
+            page, total = await repo.correspondence_page()
+    finally:
+        await store.close()
+    assert total == 2
+    assert [(s.correspondence.id, s.last_activity) for s in page] == [
+        (first.id, now + timedelta(hours=5)),
+        (second.id, now + timedelta(hours=1)),
+    ]
+
+
+async def test_editor_session_reads_the_account_and_the_held_count(
+    store: Store, now: datetime
+) -> None:
+    """One read gives the editor's account and the quarantine count; an unknown editor gets none."""
+    async with store.unit() as repo:
+        added = await repo.upsert_editor("Eva@Redactie.example", "Eva", now=now)
+        held = await repo.save_raw(b"held", source="test", now=now)
+        await repo.mark_raw(held.id, RawStatus.QUARANTINED, reason="unknown", now=now)
+    async with store.unit(read_only=True) as repo:
+        found = await repo.editor_session(" eva@redactie.EXAMPLE ")
+        missing = await repo.editor_session("nobody@redactie.example")
+    assert (found.account, found.held) == (added, 1)
+    assert (missing.account, missing.held) == (None, 0)
+
+
+async def test_latest_revision_without_the_content(store: Store, now: datetime) -> None:
+    """The newest revision's number and save time come without the draft; None before one."""
+    created = await start(store, now)
+    async with store.unit() as repo:
+        before = await repo.latest_revision(created.id)
+        await repo.save_draft(created.id, {"title": "Een"}, now=now, actor="editor")
+        await repo.save_draft(
+            created.id, {"title": "Twee"}, now=now + timedelta(minutes=1), actor="editor"
+        )
+        after = await repo.latest_revision(created.id)
+    assert before is None
+    assert after == (2, now + timedelta(minutes=1))
+
+
+async def test_get_correspondence_sees_what_the_unit_changed(store: Store, now: datetime) -> None:
+    """A correspondence read in the unit that changed it shows the change, writers in order."""
+    created = await start(store, now)
+    async with store.unit() as repo:
+        await repo.set_state(created.id, State.COMPLETE, now=now, actor="editor")
+        found = await repo.get_correspondence(f" {created.id.upper()} ")
+    assert found.state is State.COMPLETE
+    assert [w.email for w in found.writers] == [w.email for w in created.writers]
+    with pytest.raises(NotFound):
+        async with store.unit(read_only=True) as repo:
+            await repo.get_correspondence("zzzzzz")

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from penpal.store.repository import (
     EditorAccount,
+    EditorSession,
     Event,
+    Listed,
+    Listing,
     MessageEntry,
     OutboxEntry,
     OutboxStatus,
@@ -25,7 +28,10 @@ from penpal.store.repository import (
 
 __all__ = [
     "EditorAccount",
+    "EditorSession",
     "Event",
+    "Listed",
+    "Listing",
     "MessageEntry",
     "OutboxEntry",
     "OutboxStatus",

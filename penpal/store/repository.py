@@ -35,7 +35,22 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import Connection, CursorResult, event, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Executable,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -246,6 +261,34 @@ class EditorAccount:
         return bool(self.password_hash)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A correspondence as the editor's list shows it: its summary, and its latest letter's writer.
+
+    ``last_writer`` is the address of the writer of the latest letter, None
+    before the first letter.
+    """
+
+    summary: CorrespondenceSummary
+    last_writer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of the editor's list, and how many correspondences there are in all."""
+
+    entries: tuple[Listed, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditorSession:
+    """What every editor page checks: the session's editor, and how many messages are held."""
+
+    account: EditorAccount | None
+    held: int
+
+
 def new_correspondence_id() -> CorrespondenceId:
     """A random short id: six characters that cannot be misread."""
     return CorrespondenceId(
@@ -441,6 +484,7 @@ class Repository:
                             subject=subject,
                             state=State.OPEN.value,
                             created_at=now,
+                            last_activity_at=now,
                         )
                     )
             except IntegrityError:
@@ -450,14 +494,30 @@ class Repository:
             raise StoreError(f"no free correspondence id after {_ID_ATTEMPTS} attempts")
         for position, row in enumerate(rows):
             self._session.add(MemberRow(correspondence_id=cid, position=position, writer_id=row.id))
-        self._add_event(cid, "created", now, actor, {"topic": topic, "writers": emails})
+        await self._add_event(cid, "created", now, actor, {"topic": topic, "writers": emails})
         await self._session.flush()
         return _correspondence(await self._correspondence_row(cid))
 
     @_guarded
     async def get_correspondence(self, id: str) -> Correspondence:
         """The correspondence with this short id (case and spaces ignored); raises ``NotFound``."""
-        return _correspondence(await self._correspondence_row(id.strip().lower()))
+        wanted = id.strip().lower()
+        rows = await self._read(_CORRESPONDENCE_WITH_WRITERS, {"id": wanted})
+        if not rows:
+            raise NotFound(f"no correspondence {wanted!r}")
+        first = rows[0]
+        return Correspondence(
+            id=CorrespondenceId(first.id),
+            topic=first.topic,
+            state=State(first.state),
+            writers=tuple(
+                Writer(row.email, row.name, row.label, tuple(row.aliases))
+                for row in rows
+                if row.email is not None
+            ),
+            created_at=first.created_at,
+            subject=first.subject,
+        )
 
     @_guarded
     async def list_correspondences(self, state: State | None = None) -> list[CorrespondenceSummary]:
@@ -494,74 +554,55 @@ class Repository:
         """One page of correspondences (or of those in ``state``), latest activity first.
 
         Activity is the newest event, else the creation. Returns the page and how
-        many correspondences there are in all. Read with plain queries, not
-        loaded as ORM rows: a list page must stay fast with thousands of them.
+        many correspondences there are in all (see :meth:`listing`).
         """
-        letters = (
-            select(func.count(LetterRow.id))
-            .where(LetterRow.correspondence_id == CorrespondenceRow.id)
-            .scalar_subquery()
-        )
-        last = (
-            select(func.max(EventRow.at))
-            .where(EventRow.correspondence_id == CorrespondenceRow.id)
-            .scalar_subquery()
-        )
-        columns = select(
-            CorrespondenceRow.id,
-            CorrespondenceRow.topic,
-            CorrespondenceRow.subject,
-            CorrespondenceRow.state,
-            CorrespondenceRow.created_at,
-            letters.label("letters"),
-            # max() keeps the column's type, so the time comes back aware, as events' do.
-            last.label("last"),
-        ).subquery()
-        moment = func.coalesce(columns.c.last, columns.c.created_at)
-        stmt = (
-            select(columns)
-            .order_by(moment.desc(), columns.c.id.desc())
-            .offset(max(offset, 0))
-            .limit(max(limit, 0))
-        )
-        total = select(func.count()).select_from(CorrespondenceRow)
+        found = await self.listing(state, offset=offset, limit=limit)
+        return [entry.summary for entry in found.entries], found.total
+
+    @_guarded
+    async def listing(
+        self, state: State | None = None, *, offset: int = 0, limit: int = 50
+    ) -> Listing:
+        """What the editor's list shows: one page of correspondences by latest activity.
+
+        Each with its letters, its latest activity and who wrote its latest letter
+        (as :meth:`letters` orders them), and how many there are in all. Two
+        statements whatever the page size: the page comes from an index on the
+        activity kept with every event, the letters and last writer are counted
+        for that page only, the writers of the page come in the second.
+        """
+        params: dict[str, Any] = {"offset": max(offset, 0), "limit": max(limit, 0)}
         if state is not None:
-            stmt = stmt.where(columns.c.state == state.value)
-            total = total.where(CorrespondenceRow.state == state.value)
-        rows = (await self._session.execute(stmt)).all()
-        ids = [row.id for row in rows]
-        writers: dict[str, list[Writer]] = {cid: [] for cid in ids}
-        if ids:
-            members = await self._session.execute(
-                select(
-                    MemberRow.correspondence_id,
-                    WriterRow.email,
-                    WriterRow.name,
-                    WriterRow.label,
-                    WriterRow.aliases,
-                )
-                .join(WriterRow, WriterRow.id == MemberRow.writer_id)
-                .where(MemberRow.correspondence_id.in_(ids))
-                .order_by(MemberRow.correspondence_id, MemberRow.position)
+            params["state"] = state.value
+        rows = await self._read(_LISTING[state is not None], params)
+        if not rows:
+            counted = {"state": state.value} if state is not None else {}
+            total = await self._read(_COUNT[state is not None], counted)
+            return Listing((), int(total[0][0]))
+        writers: dict[str, list[Writer]] = {row.id: [] for row in rows}
+        for member in await self._read(_WRITERS_OF, {"ids": list(writers)}):
+            writers[member.correspondence_id].append(
+                Writer(member.email, member.name, member.label, tuple(member.aliases))
             )
-            for cid, email, name, label, aliases in members.all():
-                writers[cid].append(Writer(email, name, label, tuple(aliases)))
-        page = [
-            CorrespondenceSummary(
-                Correspondence(
-                    id=CorrespondenceId(row.id),
-                    topic=row.topic,
-                    state=State(row.state),
-                    writers=tuple(writers[row.id]),
-                    created_at=row.created_at,
-                    subject=row.subject,
+        entries = tuple(
+            Listed(
+                CorrespondenceSummary(
+                    Correspondence(
+                        id=CorrespondenceId(row.id),
+                        topic=row.topic,
+                        state=State(row.state),
+                        writers=tuple(writers[row.id]),
+                        created_at=row.created_at,
+                        subject=row.subject,
+                    ),
+                    row.letters or 0,
+                    row.last_activity_at or row.created_at,
                 ),
-                row.letters or 0,
-                row.last,
+                row.last_writer,
             )
             for row in rows
-        ]
-        return page, int(await self._session.scalar(total) or 0)
+        )
+        return Listing(entries, int(rows[0].total))
 
     @_guarded
     async def correspondences_of(
@@ -616,7 +657,7 @@ class Repository:
         row = await self._correspondence_row(id, for_update=True)
         previous = row.state
         row.state = State(state).value
-        self._add_event(
+        await self._add_event(
             row.id, "state", now, actor, {"from": previous, "to": row.state, "reason": reason}
         )
         await self._session.flush()
@@ -883,7 +924,7 @@ class Repository:
             parsed=parsed,
             now=now,
         )
-        self._add_event(
+        await self._add_event(
             correspondence.id,
             "letter",
             now,
@@ -1002,6 +1043,18 @@ class Repository:
         raise StoreError(f"draft of {correspondence_id}: no free revision number")
 
     @_guarded
+    async def latest_revision(
+        self, correspondence_id: CorrespondenceId
+    ) -> tuple[int, datetime] | None:
+        """The newest draft revision's number and when it was saved, without its content.
+
+        None when there is no draft. A saved revision never changes, so a caller
+        may keep what it built from the content under these two.
+        """
+        rows = await self._read(_LATEST_REVISION, {"cid": correspondence_id})
+        return (rows[0].revision, rows[0].created_at) if rows else None
+
+    @_guarded
     async def latest_draft(self, correspondence_id: CorrespondenceId) -> tuple[int, dict[str, Any]]:
         """The newest revision number and content; raises ``NotFound`` when there is no draft."""
         row = await self._session.scalar(
@@ -1034,7 +1087,7 @@ class Repository:
             stored = json.loads(json.dumps(dict(detail or {})))
         except (TypeError, ValueError) as exc:
             raise StoreError(f"event {kind!r}: detail is not JSON-able: {exc}") from exc
-        self._add_event(correspondence_id, kind, now, actor, stored)
+        await self._add_event(correspondence_id, kind, now, actor, stored)
         await self._session.flush()
 
     @_guarded
@@ -1275,6 +1328,29 @@ class Repository:
         return None if row is None else _editor(row)
 
     @_guarded
+    async def editor_session(self, email: str) -> EditorSession:
+        """The editor with this address and how many messages wait in the quarantine.
+
+        One statement, as every page of the editor's web app asks it. Without
+        such an editor the count is not read (0).
+        """
+        rows = await self._read(_EDITOR_SESSION, {"email": _email(email)})
+        row = rows[0] if rows else None
+        if row is None:
+            return EditorSession(None, 0)
+        account = EditorAccount(
+            email=row.email,
+            name=row.name,
+            password_hash=row.password_hash,
+            session_epoch=row.session_epoch,
+            failed_logins=row.failed_logins,
+            last_failed_at=row.last_failed_at,
+            last_login_at=row.last_login_at,
+            created_at=row.created_at,
+        )
+        return EditorSession(account, int(row.held or 0))
+
+    @_guarded
     async def list_editors(self) -> list[EditorAccount]:
         """Every editor account, by address."""
         rows = await self._session.scalars(select(EditorRow).order_by(EditorRow.email))
@@ -1429,6 +1505,19 @@ class Repository:
 
     # helpers
 
+    async def _read(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+        """The rows of a prebuilt Core statement, run on the unit's connection.
+
+        For the pages that every editor's click reads: no ORM on the way, and a
+        statement built once (its SQL compiled and cached once). What this unit
+        changed through the ORM is flushed first, as the session would.
+        """
+        session = self._session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+        connection = await session.connection()
+        return (await connection.execute(statement, dict(params))).all()
+
     async def _correspondence_row(self, id: str, *, for_update: bool = False) -> CorrespondenceRow:
         stmt = select(CorrespondenceRow).where(CorrespondenceRow.id == id).options(_with_writers())
         if for_update:
@@ -1504,7 +1593,7 @@ class Repository:
         )
         return row
 
-    def _add_event(
+    async def _add_event(
         self,
         correspondence_id: str | None,
         kind: str,
@@ -1512,11 +1601,131 @@ class Repository:
         actor: str,
         detail: dict[str, Any],
     ) -> None:
+        """Log an event; the correspondence's latest activity follows (the editor's list order)."""
         self._session.add(
             EventRow(
                 correspondence_id=correspondence_id, at=now, actor=actor, kind=kind, detail=detail
             )
         )
+        if correspondence_id is None:
+            return
+        # Raised, never lowered: an event may be logged with an earlier time than
+        # one before it, and the activity is the newest event's time.
+        await self._session.execute(
+            update(CorrespondenceRow)
+            .where(
+                CorrespondenceRow.id == correspondence_id,
+                or_(
+                    CorrespondenceRow.last_activity_at.is_(None),
+                    CorrespondenceRow.last_activity_at < now,
+                ),
+            )
+            .values(last_activity_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# prebuilt statements (see Repository._read)
+
+
+def _listing_statement(by_state: bool) -> Select[Any]:
+    """A page of correspondences by latest activity, with letters, last writer and total."""
+    page = select(
+        CorrespondenceRow.id,
+        CorrespondenceRow.topic,
+        CorrespondenceRow.subject,
+        CorrespondenceRow.state,
+        CorrespondenceRow.created_at,
+        CorrespondenceRow.last_activity_at,
+    )
+    total = select(func.count()).select_from(CorrespondenceRow)
+    if by_state:
+        page = page.where(CorrespondenceRow.state == bindparam("state"))
+        total = total.where(CorrespondenceRow.state == bindparam("state"))
+    shown = (
+        page.order_by(CorrespondenceRow.last_activity_at.desc(), CorrespondenceRow.id.desc())
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    letters = (
+        select(func.count(LetterRow.id))
+        .where(LetterRow.correspondence_id == shown.c.id)
+        .scalar_subquery()
+    )
+    last_writer = (
+        select(WriterRow.email)
+        .join(LetterRow, LetterRow.writer_id == WriterRow.id)
+        .where(LetterRow.correspondence_id == shown.c.id)
+        .order_by(LetterRow.date.desc(), LetterRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        shown,
+        letters.label("letters"),
+        last_writer.label("last_writer"),
+        total.scalar_subquery().label("total"),
+    ).order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
+
+
+_LISTING = (_listing_statement(False), _listing_statement(True))
+_COUNT = (
+    select(func.count()).select_from(CorrespondenceRow),
+    select(func.count())
+    .select_from(CorrespondenceRow)
+    .where(CorrespondenceRow.state == bindparam("state")),
+)
+_WRITERS_OF = (
+    select(
+        MemberRow.correspondence_id,
+        WriterRow.email,
+        WriterRow.name,
+        WriterRow.label,
+        WriterRow.aliases,
+    )
+    .join(WriterRow, WriterRow.id == MemberRow.writer_id)
+    .where(MemberRow.correspondence_id.in_(bindparam("ids", expanding=True)))
+    .order_by(MemberRow.correspondence_id, MemberRow.position)
+)
+_CORRESPONDENCE_WITH_WRITERS = (
+    select(
+        CorrespondenceRow.id,
+        CorrespondenceRow.topic,
+        CorrespondenceRow.subject,
+        CorrespondenceRow.state,
+        CorrespondenceRow.created_at,
+        WriterRow.email,
+        WriterRow.name,
+        WriterRow.label,
+        WriterRow.aliases,
+    )
+    .outerjoin(MemberRow, MemberRow.correspondence_id == CorrespondenceRow.id)
+    .outerjoin(WriterRow, WriterRow.id == MemberRow.writer_id)
+    .where(CorrespondenceRow.id == bindparam("id"))
+    .order_by(MemberRow.position)
+)
+_EDITOR_SESSION = select(
+    EditorRow.email,
+    EditorRow.name,
+    EditorRow.password_hash,
+    EditorRow.session_epoch,
+    EditorRow.failed_logins,
+    EditorRow.last_failed_at,
+    EditorRow.last_login_at,
+    EditorRow.created_at,
+    select(func.count())
+    .select_from(MessageRow)
+    .where(MessageRow.status == RawStatus.QUARANTINED.value)
+    .scalar_subquery()
+    .label("held"),
+).where(EditorRow.email == bindparam("email"))
+_LATEST_REVISION = (
+    select(DraftRow.revision, DraftRow.created_at)
+    .where(DraftRow.correspondence_id == bindparam("cid"))
+    .order_by(DraftRow.revision.desc())
+    .limit(1)
+)
 
 
 # conversions
