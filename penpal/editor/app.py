@@ -32,7 +32,7 @@ from penpal.config import Settings, require_secret
 from penpal.editor import auth, drafts, held, overview
 from penpal.editor.accounts import Passwords, sync_configured_editors
 from penpal.editor.i18n import translator
-from penpal.editor.rendering import page_environment, render
+from penpal.editor.rendering import RoutePaths, page_environment, render
 from penpal.editor.site import Site, site_of
 from penpal.errors import DraftFormatError, NotFound, PenpalError, StoreError, WorkflowError
 from penpal.store import Store
@@ -236,5 +236,6 @@ def create_app(
     ]
     app = Starlette(routes=routes, exception_handlers=_exception_handlers(), lifespan=lifespan)
     app.state.site = site
+    app.state.paths = RoutePaths(routes)
     app.add_middleware(Guard)
     return app

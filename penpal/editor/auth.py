@@ -1,15 +1,16 @@
 """Logging in and out of the editor's page, sessions in signed cookies, and CSRF checks.
 
-A session is a small signed cookie (itsdangerous, keyed by ``service.secret``
-with a salt of its own) holding the CSRF token of its forms and, once logged in,
-the editor's address and session epoch; it lasts twelve hours. Every visitor gets
-one on the login page, so that the login form is protected like every other
-form. Every POST must carry the session's token and must not come from another
-site (``Sec-Fetch-Site``); every page and action needs a logged-in editor whose
-password has not changed since (the epoch). Cookies are ``HttpOnly``,
+A session is a small signed cookie (itsdangerous, keyed by ``service.secret`` with a
+salt of its own) holding the CSRF token of its forms and, once logged in, the
+editor's address and session epoch; it lasts twelve hours. Every visitor gets one on
+the login page, so that the login form is protected like every other form. Every
+POST must carry the session's token and must not come from another site
+(``Sec-Fetch-Site``); every page and action needs a logged-in editor whose password
+has not changed since (the epoch). A page checks that in the read-only unit its handler then
+reads in (:func:`reading`): one transaction per view. Cookies are ``HttpOnly``,
 ``SameSite=Lax`` and ``Secure`` (under the ``__Host-`` prefix) unless the page is
-reached over plain HTTP on a loopback address. A failed login is answered only
-after a delay, and an account locks for a while after repeated failures (see
+reached over plain HTTP on a loopback address. A failed login is answered only after
+a delay, and an account locks for a while after repeated failures (see
 :mod:`penpal.editor.accounts`). This module must not log a password or a cookie.
 """
 
@@ -20,7 +21,8 @@ import functools
 import logging
 import math
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -34,7 +36,7 @@ from penpal.editor.accounts import MAX_PASSWORD_LENGTH, locked_until
 from penpal.editor.i18n import translator
 from penpal.editor.rendering import render
 from penpal.editor.site import Site, site_of
-from penpal.store import EditorAccount
+from penpal.store import EditorAccount, Repository
 
 log = logging.getLogger(__name__)
 
@@ -155,24 +157,36 @@ async def require_csrf(request: Request, session: Session | None) -> None:
 
 async def current_editor(site: Site, session: Session | None) -> EditorAccount | None:
     """The editor the session belongs to, if it is logged in and the password has not changed."""
-    editor, _ = await _editor_and_held(site, session, count=False)
+    if session is None or not session.email:
+        return None
+    async with site.store.unit(read_only=True) as repo:
+        editor, _ = await _editor_and_held(repo, session)
     return editor
 
 
-async def _editor_and_held(
-    site: Site, session: Session | None, *, count: bool
-) -> tuple[EditorAccount | None, int]:
+async def _editor_and_held(repo: Repository, session: Session) -> tuple[EditorAccount | None, int]:
     """The session's editor (as :func:`current_editor`) and, for the menu, what is held back."""
-    if session is None or not session.email:
-        return None, 0
-    # One unit for both: every page pays for it.
-    async with site.store.unit(read_only=True) as repo:
-        account = await repo.editor_by_email(session.email)
-        valid = (
-            account is not None and account.has_password and account.session_epoch == session.epoch
-        )
-        held = await repo.count_quarantined() if valid and count else 0
-    return (account if valid else None), held
+    # One statement for both: every page pays for it.
+    found = await repo.editor_session(session.email)
+    account = found.account
+    valid = account is not None and account.has_password and account.session_epoch == session.epoch
+    return (account if valid else None), (found.held if valid else 0)
+
+
+@asynccontextmanager
+async def reading(request: Request) -> AsyncIterator[Repository]:
+    """A read-only unit for a page handler to read in.
+
+    For a page (GET), the unit :func:`editor_page` opened to check the session,
+    so that a page view begins and ends one transaction, not two; otherwise a
+    unit of its own.
+    """
+    shared = getattr(request.state, "reading", None)
+    if isinstance(shared, Repository):
+        yield shared
+        return
+    async with site_of(request).store.unit(read_only=True) as repo:
+        yield repo
 
 
 def editor_page(handler: Handler) -> Endpoint:
@@ -186,23 +200,40 @@ def editor_page(handler: Handler) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         site = site_of(request)
         session = read_session(request)
-        if request.method not in ("GET", "HEAD"):
+        page = request.method in ("GET", "HEAD")
+        if not page:
             await require_csrf(request, session)
-        editor, held = await _editor_and_held(site, session, count=True)
-        if editor is None:
-            if request.method in ("GET", "HEAD"):
-                target = request.url.path
-                if request.url.query:
-                    target += "?" + request.url.query
-                login = str(request.app.url_path_for("login"))
-                return RedirectResponse(f"{login}?{urlencode({'next': target})}", status_code=303)
-            raise HTTPException(403, LOG_IN_FIRST)
-        request.state.session = session
-        request.state.editor = editor
-        request.state.held = held
+        if session is None or not session.email:
+            return _not_logged_in(request, page)
+        async with site.store.unit(read_only=True) as repo:
+            editor, held = await _editor_and_held(repo, session)
+            if editor is None:
+                return _not_logged_in(request, page)
+            request.state.session = session
+            request.state.editor = editor
+            request.state.held = held
+            if page:
+                # A page only reads: it reads in this unit (see reading()).
+                request.state.reading = repo
+                try:
+                    return await handler(request, editor)
+                finally:
+                    request.state.reading = None
+        # An action changes things in units of its own, after this one ended.
         return await handler(request, editor)
 
     return endpoint
+
+
+def _not_logged_in(request: Request, page: bool) -> Response:
+    """A page sends the visitor to the login page, to come back after; an action is refused."""
+    if not page:
+        raise HTTPException(403, LOG_IN_FIRST)
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    login = str(request.app.url_path_for("login"))
+    return RedirectResponse(f"{login}?{urlencode({'next': target})}", status_code=303)
 
 
 def safe_next(target: str) -> str:

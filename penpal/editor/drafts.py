@@ -2,7 +2,9 @@
 
 The preview is the article fragment rendered by the same templates that publish
 it (:func:`penpal.articles.render_html_fragment`), cleaned by nh3 and placed in
-the page; the full-page preview is :func:`penpal.articles.render_html` itself,
+the page; it is built once per revision and kept (:mod:`penpal.editor.previews`),
+so a view of the page reads only the revision's number unless the revision is
+new to the app. The full-page preview is :func:`penpal.articles.render_html` itself,
 served with a policy that allows its inline style and no script. Images come
 from the letters' attachments, raster types only. Every form of the edit panel
 posts one operation with the revision it was made on; it becomes typed edits
@@ -54,12 +56,13 @@ from penpal.articles import (
     render_html,
     render_html_fragment,
 )
-from penpal.editor.auth import editor_page, read_form
+from penpal.editor.auth import editor_page, read_form, reading
+from penpal.editor.previews import DraftView, open_suggestions, turn_choices
 from penpal.editor.rendering import render
 from penpal.editor.sanitising import clean_article
 from penpal.editor.site import Site, site_of
 from penpal.errors import DraftFormatError, NotFound, WorkflowError
-from penpal.letters import Article, Correspondence, CutKind, LetterId, PullQuote, State
+from penpal.letters import Correspondence, CutKind, LetterId, State
 from penpal.store import EditorAccount, Event
 from penpal.workflows import drafting
 
@@ -79,17 +82,37 @@ _SECTIONS = frozenset({"details", "headings", "quotes", "letters", "images", "de
 _CATEGORY_SPLIT = re.compile(r"[,\n]")
 
 
-async def _load(site: Site, cid: str) -> tuple[Correspondence, Article]:
-    """The correspondence and its latest draft, with ids on its headings and pull quotes."""
-    async with site.store.unit(read_only=True) as repo:
+async def _load(site: Site, request: Request, cid: str) -> tuple[Correspondence, DraftView]:
+    """The correspondence and its latest draft as the page shows it.
+
+    The draft's content is read and its view built only when the app does not
+    keep the view of that revision already (:class:`~penpal.editor.previews.Previews`).
+    """
+    async with reading(request) as repo:
         correspondence = await repo.get_correspondence(cid)
-        try:
-            revision, content = await repo.latest_draft(correspondence.id)
-        except NotFound:
-            raise NotFound(f"correspondence {correspondence.id} has no draft yet") from None
+        head = await repo.latest_revision(correspondence.id)
+        if head is None:
+            raise NotFound(f"correspondence {correspondence.id} has no draft yet")
+        key = (correspondence.id, *head)
+        view = site.previews.find(key)
+        if view is not None:
+            return correspondence, view
+        revision, content = await repo.latest_draft(correspondence.id)
     # The stored number is the revision, as the drafting workflows read it too.
-    article = dataclasses.replace(article_from_json(content), revision=revision)
-    return correspondence, ensure_ids(article)
+    article = ensure_ids(dataclasses.replace(article_from_json(content), revision=revision))
+    names = {image.filename for image in article.images}
+    view = DraftView(
+        article=article,
+        preview=clean_article(
+            render_html_fragment(article, site.env),
+            lambda name: _image_path(request, correspondence, name) if name in names else None,
+        ),
+        turns=tuple(turn_choices(article)),
+        suggested_quotes=tuple(open_suggestions(article)),
+    )
+    # Under the revision read, which is the head read above: one transaction.
+    site.previews.keep((correspondence.id, revision, head[1]), view)
+    return correspondence, view
 
 
 def _image_path(request: Request, correspondence: Correspondence, filename: str) -> str:
@@ -98,36 +121,6 @@ def _image_path(request: Request, correspondence: Correspondence, filename: str)
 
 def _tidy(text: str) -> str:
     return " ".join(text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class TurnChoice:
-    """A turn as the panel's selects name it."""
-
-    index: int
-    label: str
-
-
-def turn_choices(article: Article) -> list[TurnChoice]:
-    """Each turn as "3. Carola: first words…", for the selects of the edit panel."""
-    choices = []
-    for index, turn in enumerate(article.turns):
-        first = _tidy(turn.paragraphs[0]) if turn.paragraphs else ""
-        if len(first) > 40:
-            first = first[:39].rstrip() + "…"
-        choices.append(TurnChoice(index, f"{index + 1}. {turn.label}: {first}"))
-    return choices
-
-
-def open_suggestions(article: Article) -> list[PullQuote]:
-    """Suggested pull quotes that are not placed yet and repeat text that is shown."""
-    shown = _tidy(" ".join(p for turn in article.turns for p in turn.shown_paragraphs))
-    placed = {_tidy(q.text) for q in article.pull_quotes}
-    return [
-        quote
-        for quote in article.suggestions.pull_quotes
-        if _tidy(quote.text) not in placed and _tidy(quote.text) in shown
-    ]
 
 
 def _published_folder(events: Sequence[Event]) -> str:
@@ -141,18 +134,14 @@ def _published_folder(events: Sequence[Event]) -> str:
 async def draft(request: Request, editor: EditorAccount) -> Response:
     """The draft: its preview as it will be published, beside what the editor can do."""
     site = site_of(request)
-    correspondence, article = await _load(site, request.path_params["cid"])
-    names = {image.filename for image in article.images}
-    preview = clean_article(
-        render_html_fragment(article, site.env),
-        lambda name: _image_path(request, correspondence, name) if name in names else None,
-    )
+    correspondence, view = await _load(site, request, request.path_params["cid"])
+    article = view.article
     state = correspondence.state
     consent: dict[str, bool] = {}
     events: list[Event] = []
     if state in (State.APPROVED, State.PUBLISHED):
         consent = await drafting.consent_status(site.store, correspondence.id)
-        async with site.store.unit(read_only=True) as repo:
+        async with reading(request) as repo:
             events = await repo.events(correspondence.id)
     section = request.query_params.get("section", "")
     return render(
@@ -162,9 +151,9 @@ async def draft(request: Request, editor: EditorAccount) -> Response:
             "c": correspondence,
             "article": article,
             "revision": article.revision,
-            "preview": preview,
-            "turns": turn_choices(article),
-            "suggested_quotes": open_suggestions(article),
+            "preview": view.preview,
+            "turns": view.turns,
+            "suggested_quotes": view.suggested_quotes,
             "section": section if section in _SECTIONS else "",
             "editable": state in _EDITABLE,
             "can_approve": state in _APPROVABLE,
@@ -182,8 +171,8 @@ async def draft(request: Request, editor: EditorAccount) -> Response:
 async def preview(request: Request, editor: EditorAccount) -> Response:
     """The draft as the standalone page it will be published as."""
     site = site_of(request)
-    _, article = await _load(site, request.path_params["cid"])
-    response = Response(render_html(article, site.env), media_type="text/html; charset=utf-8")
+    _, view = await _load(site, request, request.path_params["cid"])
+    response = Response(render_html(view.article, site.env), media_type="text/html; charset=utf-8")
     response.headers["content-security-policy"] = PREVIEW_POLICY
     return response
 
@@ -191,9 +180,8 @@ async def preview(request: Request, editor: EditorAccount) -> Response:
 @editor_page
 async def image(request: Request, editor: EditorAccount) -> Response:
     """An image of the draft, from the attachment of the letter it came with."""
-    site = site_of(request)
     filename = request.path_params["filename"]
-    async with site.store.unit(read_only=True) as repo:
+    async with reading(request) as repo:
         correspondence = await repo.get_correspondence(request.path_params["cid"])
         letters = await repo.letters(correspondence.id)
     attachment = image_files(letters).get(filename)
@@ -336,9 +324,10 @@ async def restore_cut(request: Request, editor: EditorAccount) -> Response:
     """Put text that extraction cut from a letter back, after the letter's last paragraph."""
     site = site_of(request)
     form = await read_form(request)
-    correspondence, article = await _load(site, request.path_params["cid"])
+    correspondence, view = await _load(site, request, request.path_params["cid"])
+    article = view.article
     letter_id = LetterId(_number(form, "letter"))
-    async with site.store.unit(read_only=True) as repo:
+    async with reading(request) as repo:
         letters = {letter.id: letter for letter in await repo.letters(correspondence.id)}
     letter = letters.get(letter_id)
     if letter is None:
@@ -373,7 +362,8 @@ async def approve(request: Request, editor: EditorAccount) -> Response:
     """Approve the latest revision (which the form must still show)."""
     site = site_of(request)
     form = await read_form(request)
-    correspondence, article = await _load(site, request.path_params["cid"])
+    correspondence, view = await _load(site, request, request.path_params["cid"])
+    article = view.article
     if article.revision != _number(form, "base"):
         raise WorkflowError(
             f"the draft is at revision {article.revision} now, not the one you approved: "
@@ -479,7 +469,7 @@ def _revision_number(text: str, default: int, known: set[int]) -> int:
 async def revisions(request: Request, editor: EditorAccount) -> Response:
     """Every revision, and what changed between two of them (the last two by default)."""
     site = site_of(request)
-    async with site.store.unit(read_only=True) as repo:
+    async with reading(request) as repo:
         correspondence = await repo.get_correspondence(request.path_params["cid"])
     saved = await drafting.revisions(site.store, correspondence.id)
     if not saved:

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from penpal.editor.auth import editor_page, read_form
+from penpal.editor.auth import editor_page, read_form, reading
 from penpal.editor.rendering import render
 from penpal.editor.sanitising import clean_mail_html
 from penpal.editor.site import site_of
@@ -94,8 +94,7 @@ def preselect(
 @editor_page
 async def quarantine(request: Request, editor: EditorAccount) -> Response:
     """Every held message, oldest first, each with its release and discard forms."""
-    site = site_of(request)
-    async with site.store.unit(read_only=True) as repo:
+    async with reading(request) as repo:
         entries = await repo.quarantine()
         open_ones = await repo.open_correspondences()
     views = [
@@ -133,7 +132,7 @@ async def held_message(request: Request, editor: EditorAccount) -> Response:
     """One held (or formerly held) message as penpal read it."""
     site = site_of(request)
     record_id = MessageRecordId(request.path_params["record_id"])
-    async with site.store.unit(read_only=True) as repo:
+    async with reading(request) as repo:
         entry = await repo.message_entry(record_id)
         raw = await repo.raw(record_id)
         open_ones = await repo.open_correspondences()

@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from penpal import workflows
 from penpal.articles import split_paragraphs
 from penpal.config import Settings
-from penpal.editor.auth import editor_page, read_form
+from penpal.editor.auth import editor_page, read_form, reading
 from penpal.editor.i18n import translator
 from penpal.editor.rendering import render
 from penpal.editor.site import site_of
@@ -85,14 +85,15 @@ async def correspondences(request: Request, editor: EditorAccount) -> Response:
     wanted = request.query_params.get("state", "")
     state = State(wanted) if wanted in {s.value for s in State} else None
     page = _page_number(request.query_params.get("page", "1"))
-    async with site.store.unit(read_only=True) as repo:
-        shown, total = await repo.correspondence_page(
-            state, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
-        last = await repo.last_writers([s.correspondence.id for s in shown])
+    async with reading(request) as repo:
+        listing = await repo.listing(state, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    total = listing.total
     pages = max(1, math.ceil(total / PAGE_SIZE))
     _ = translator(site.language)
-    rows = [Row(s, waiting_for(s.correspondence, last.get(s.correspondence.id), _)) for s in shown]
+    rows = [
+        Row(e.summary, waiting_for(e.summary.correspondence, e.last_writer, _))
+        for e in listing.entries
+    ]
     return render(
         request,
         "correspondences.html.j2",
@@ -207,7 +208,7 @@ async def correspondence(request: Request, editor: EditorAccount) -> Response:
     """One correspondence as a timeline, with what the editor can do next."""
     site = site_of(request)
     cid = request.path_params["cid"]
-    async with site.store.unit(read_only=True) as repo:
+    async with reading(request) as repo:
         found = await repo.get_correspondence(cid)
         letters = await repo.letters(found.id)
         events = await repo.events(found.id)

@@ -10,13 +10,14 @@ last action. This module renders; it must not decide who may see a page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import BaseRoute, NoMatchFound
 
 from penpal.articles import format_date
 from penpal.editor.i18n import DONE, translator
@@ -42,6 +43,40 @@ def when(moment: datetime | None, language: str) -> str:
         return "\u2013"  # an en dash: no moment
     utc = moment.astimezone(UTC)
     return f"{format_date(utc.date(), language)}, {utc:%H:%M} UTC"
+
+
+class RoutePaths:
+    """The paths of an app's routes by name: one lookup each.
+
+    Starlette's ``url_path_for`` tries every route in turn until one has the
+    name; a page names dozens of routes, so the app keeps its routes by name
+    (the first of a name, as Starlette would find it).
+    """
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self._routes: dict[str, BaseRoute] = {}
+        for route in routes:
+            name = getattr(route, "name", None)
+            if isinstance(name, str):
+                self._routes.setdefault(name, route)
+
+    def path(self, name: str, /, **params: Any) -> str:
+        """The path of route ``name`` with ``params`` filled in.
+
+        Raises:
+            NoMatchFound: there is no such route, or it takes other parameters.
+        """
+        route = self._routes.get(name)
+        if route is None:
+            raise NoMatchFound(name, params)
+        return str(route.url_path_for(name, **params))
+
+
+def _paths(request: Request) -> Callable[..., str]:
+    paths = getattr(request.app.state, "paths", None)
+    if isinstance(paths, RoutePaths):
+        return paths.path
+    return lambda name, /, **params: str(request.app.url_path_for(name, **params))
 
 
 def render(
@@ -73,21 +108,25 @@ def render(
 
 
 def _url_for(request: Request) -> Callable[..., str]:
-    # A page names the same few routes many times (every form of the edit panel);
-    # Starlette looks each one up through every route, so remember the answers.
-    known: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+    # A page names the same few routes many times (every form of the edit panel
+    # posts to one): remember the answers for the page.
+    path = _paths(request)
+    known: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
 
     def url(name: str, /, **params: Any) -> str:
-        key = (name, tuple(sorted((k, str(v)) for k, v in params.items())))
-        if key not in known:
-            known[key] = str(request.app.url_path_for(name, **params))
-        return known[key]
+        key = (name, tuple(params.items()))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = path(name, **params)
+        return found
 
     return url
 
 
 def _static_for(request: Request) -> Callable[[str], str]:
-    def static(path: str) -> str:
-        return str(request.app.url_path_for("static", path=path))
+    path = _paths(request)
+
+    def static(name: str) -> str:
+        return path("static", path=name)
 
     return static

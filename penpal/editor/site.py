@@ -1,22 +1,23 @@
 """What every page handler of the editor's web app is handed: the site and its parts.
 
-One :class:`Site` per app holds the settings, the store, the article templates,
-the mailroom, the clock, the editor's own template environment and the session
-signer; handlers reach it through the request. This module holds no request
-logic; it must not keep a site in a module global (two apps may run in one
-process, as the tests do).
+One :class:`Site` per app holds the settings, the store, the article templates, the
+mailroom, the clock, the editor's own template environment, the session signer and
+the draft views lately built; handlers reach it through the request. This module
+holds no request logic; it must not keep a site in a module global (two apps may run
+in one process, as the tests do).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jinja2
 from starlette.requests import Request
 
 from penpal.config import Settings
 from penpal.editor.accounts import Passwords
+from penpal.editor.previews import Previews
 from penpal.store import Store
 from penpal.workflows import Clock
 from penpal.workflows.outgoing import Mailroom
@@ -30,6 +31,7 @@ class Site:
     plain HTTP on a loopback address (a demo or a test on 127.0.0.1).
     ``login_delay`` is how many seconds the answer to a failed login is held back.
     ``on_mail`` is called after a page queued mail, to wake the outbox sender.
+    ``previews`` remembers the draft views the draft pages built lately.
     """
 
     settings: Settings
@@ -43,6 +45,7 @@ class Site:
     secure_cookies: bool | None = None
     login_delay: float = 1.0
     on_mail: Callable[[], None] | None = None
+    previews: Previews = field(default_factory=Previews)
 
     @property
     def language(self) -> str:
