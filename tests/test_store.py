@@ -1758,3 +1758,27 @@ async def test_get_correspondence_sees_what_the_unit_changed(store: Store, now: 
     with pytest.raises(NotFound):
         async with store.unit(read_only=True) as repo:
             await repo.get_correspondence("zzzzzz")
+
+
+async def test_a_connection_given_back_mid_transaction_is_rolled_back(
+    database_url: str, now: datetime
+) -> None:
+    """A pooled SQLite connection handed back with a transaction open is rolled back, once."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the pool's reset is SQLite's own")
+    store = Store.connect(database_url)
+    try:
+        await store.upgrade()
+        # Behind SQLAlchemy's back, so that only the pool's reset can end it.
+        async with store._engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            await driver.execute("BEGIN IMMEDIATE")
+            assert driver.in_transaction
+        assert not driver.in_transaction
+        created = await start(store, now)
+        async with store.unit(read_only=True) as repo:
+            assert await repo.get_correspondence(created.id) == created
+    finally:
+        await store.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
+import itertools
 import json
 import re
 import secrets
@@ -61,6 +62,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.pool import PoolResetState
 
 from penpal.errors import NotFound, StoreError
 from penpal.letters import (
@@ -368,7 +370,12 @@ class Store:
             _check_sqlite_folder(parsed, name)
         try:
             if parsed.get_backend_name() == "sqlite":
-                engine = create_async_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT})
+                engine = create_async_engine(
+                    parsed,
+                    connect_args={"timeout": _SQLITE_BUSY_TIMEOUT},
+                    # _tune_sqlite resets a returned connection itself, only when needed.
+                    pool_reset_on_return=None,
+                )
                 _tune_sqlite(engine)
             else:
                 engine = create_async_engine(
@@ -566,43 +573,41 @@ class Repository:
         """What the editor's list shows: one page of correspondences by latest activity.
 
         Each with its letters, its latest activity and who wrote its latest letter
-        (as :meth:`letters` orders them), and how many there are in all. Two
-        statements whatever the page size: the page comes from an index on the
-        activity kept with every event, the letters and last writer are counted
-        for that page only, the writers of the page come in the second.
+        (as :meth:`letters` orders them), and how many there are in all. One
+        statement whatever the page size: the page comes from an index on the
+        activity kept with every event; its letters, last writer and writers are
+        read for that page only.
         """
         params: dict[str, Any] = {"offset": max(offset, 0), "limit": max(limit, 0)}
         if state is not None:
             params["state"] = state.value
+        # One row per writer of each correspondence, in page order, then position.
         rows = await self._read(_LISTING[state is not None], params)
         if not rows:
             counted = {"state": state.value} if state is not None else {}
             total = await self._read(_COUNT[state is not None], counted)
             return Listing((), int(total[0][0]))
-        writers: dict[str, list[Writer]] = {row.id: [] for row in rows}
-        for member in await self._read(_WRITERS_OF, {"ids": list(writers)}):
-            writers[member.correspondence_id].append(
-                Writer(member.email, member.name, member.label, tuple(member.aliases))
-            )
-        entries = tuple(
-            Listed(
-                CorrespondenceSummary(
-                    Correspondence(
-                        id=CorrespondenceId(row.id),
-                        topic=row.topic,
-                        state=State(row.state),
-                        writers=tuple(writers[row.id]),
-                        created_at=row.created_at,
-                        subject=row.subject,
-                    ),
-                    row.letters or 0,
-                    row.last_activity_at or row.created_at,
+        entries: list[Listed] = []
+        for _, group in itertools.groupby(rows, key=lambda row: row.id):
+            members = list(group)
+            row = members[0]
+            correspondence = Correspondence(
+                id=CorrespondenceId(row.id),
+                topic=row.topic,
+                state=State(row.state),
+                writers=tuple(
+                    Writer(m.writer_email, m.writer_name, m.writer_label, tuple(m.writer_aliases))
+                    for m in members
+                    if m.writer_email is not None
                 ),
-                row.last_writer,
+                created_at=row.created_at,
+                subject=row.subject,
             )
-            for row in rows
-        )
-        return Listing(entries, int(rows[0].total))
+            summary = CorrespondenceSummary(
+                correspondence, row.letters or 0, row.last_activity_at or row.created_at
+            )
+            entries.append(Listed(summary, row.last_writer))
+        return Listing(tuple(entries), int(rows[0].total))
 
     @_guarded
     async def correspondences_of(
@@ -1629,7 +1634,10 @@ class Repository:
 
 
 def _listing_statement(by_state: bool) -> Select[Any]:
-    """A page of correspondences by latest activity, with letters, last writer and total."""
+    """A page of correspondences by latest activity with letters, last writer, total, writers.
+
+    One row per writer (``writer_*``), the correspondence's columns repeated.
+    """
     page = select(
         CorrespondenceRow.id,
         CorrespondenceRow.topic,
@@ -1661,12 +1669,22 @@ def _listing_statement(by_state: bool) -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
-    return select(
-        shown,
-        letters.label("letters"),
-        last_writer.label("last_writer"),
-        total.scalar_subquery().label("total"),
-    ).order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
+    return (
+        select(
+            shown,
+            letters.label("letters"),
+            last_writer.label("last_writer"),
+            total.scalar_subquery().label("total"),
+            WriterRow.email.label("writer_email"),
+            WriterRow.name.label("writer_name"),
+            WriterRow.label.label("writer_label"),
+            WriterRow.aliases.label("writer_aliases"),
+        )
+        .select_from(shown)
+        .outerjoin(MemberRow, MemberRow.correspondence_id == shown.c.id)
+        .outerjoin(WriterRow, WriterRow.id == MemberRow.writer_id)
+        .order_by(shown.c.last_activity_at.desc(), shown.c.id.desc(), MemberRow.position)
+    )
 
 
 _LISTING = (_listing_statement(False), _listing_statement(True))
@@ -1675,18 +1693,6 @@ _COUNT = (
     select(func.count())
     .select_from(CorrespondenceRow)
     .where(CorrespondenceRow.state == bindparam("state")),
-)
-_WRITERS_OF = (
-    select(
-        MemberRow.correspondence_id,
-        WriterRow.email,
-        WriterRow.name,
-        WriterRow.label,
-        WriterRow.aliases,
-    )
-    .join(WriterRow, WriterRow.id == MemberRow.writer_id)
-    .where(MemberRow.correspondence_id.in_(bindparam("ids", expanding=True)))
-    .order_by(MemberRow.correspondence_id, MemberRow.position)
 )
 _CORRESPONDENCE_WITH_WRITERS = (
     select(
@@ -1936,7 +1942,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     The sqlite3 module's own transaction handling breaks savepoints and
     transactional DDL. ``BEGIN IMMEDIATE`` takes the write lock at the start, so
     two units never deadlock upgrading a read lock; the busy timeout makes the
-    second one wait instead.
+    second one wait instead. A connection given back to the pool is rolled back
+    only if a transaction is still open on it: after a unit's commit there is
+    none, and every call to aiosqlite is a round trip to its thread.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -1953,6 +1961,14 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # A unit that only reads begins a deferred transaction: no write lock to wait for.
         read_only = connection.get_execution_options().get(_READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
+        if state.terminate_only or not state.asyncio_safe:
+            return  # being thrown away, or outside the event loop: nothing to do here
+        driver = record.driver_connection
+        if driver is None or driver.in_transaction:
+            dbapi_connection.rollback()
 
 
 def _reason(exc: BaseException, secret: str | None) -> str:
