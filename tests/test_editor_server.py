@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 from pathlib import Path
 
@@ -25,8 +26,9 @@ def free_port() -> int:
 
 
 async def test_serve_web_answers_until_cancelled(tmp_path: Path, store: Store) -> None:
-    """The page answers once ready is set, its startup adds the configured editors, and a
-    cancel stops it and frees the port."""
+    """The page answers once ready is set, its startup adds the configured editors, what it
+    built to start is frozen for the collector, and a cancel stops it, thaws that and frees the
+    port."""
     settings = editor_settings(tmp_path)
     app = create_app(settings, store, passwords=CHEAP_PASSWORDS, login_delay=0)
     port = free_port()
@@ -41,9 +43,12 @@ async def test_serve_web_answers_until_cancelled(tmp_path: Path, store: Store) -
         assert "server" not in login.headers
     async with store.unit() as repo:
         assert await repo.editor_by_email(EDITOR) is not None
+    # What the process built to start is out of the collector's way while it serves.
+    assert gc.get_freeze_count() > 0
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    assert gc.get_freeze_count() == 0
     with socket.socket() as again:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))

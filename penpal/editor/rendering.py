@@ -28,6 +28,9 @@ def page_environment() -> jinja2.Environment:
     """The environment for the editor's pages: auto-escaped, strict about undefined names."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("penpal.editor", "templates"),
+        # The templates ship with the package and do not change while it runs:
+        # no file system check on every page.
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -2,15 +2,18 @@
 
 :func:`serve_web` is made to live in the service's TaskGroup: it binds the
 socket itself (so a port in use is a clear error, not uvicorn's exit), leaves
-the process's signal handlers to the service, sets ``ready`` once it accepts
-connections, and on cancellation closes the listener and lets requests in
-flight finish for a few seconds. It must not build the app or read settings.
+the process's signal handlers to the service, freezes what the process built to
+start out of the garbage collector's way (:func:`settle_memory`), sets ``ready``
+once it accepts connections, and on cancellation closes the listener and lets
+requests in flight finish for a few seconds. It must not build the app or read
+settings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import socket
 from collections.abc import Iterator
@@ -40,8 +43,25 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
+        if self.started:
+            settle_memory()
         if self.started and self._ready is not None:
             self._ready.set()
+
+
+def settle_memory() -> None:
+    """Move what the process built to start (modules, templates, compiled SQL) out of GC's way.
+
+    Python's cyclic collector walks every tracked object in a full collection,
+    which page traffic sets off every second or so: with the ~110,000 objects a
+    started service holds, each one held every request in flight for 50-80 ms
+    on a small machine, the slowest twentieth of the page views. What is alive
+    now lives as long as the process, so it is collected first (the garbage of
+    starting goes) and frozen: later full collections walk only what came after.
+    :func:`serve_web` unfreezes it when the page stops.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -112,3 +132,5 @@ async def serve_web(
         raise
     finally:
         sock.close()
+        # What was frozen may be garbage once the page stops (tests start many).
+        gc.unfreeze()
