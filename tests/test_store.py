@@ -1782,3 +1782,22 @@ async def test_a_connection_given_back_mid_transaction_is_rolled_back(
             assert await repo.get_correspondence(created.id) == created
     finally:
         await store.close()
+
+
+async def test_draft_head_is_the_correspondence_and_its_newest_revision(
+    store: Store, now: datetime
+) -> None:
+    """The correspondence comes with its newest revision's number and save time, or None."""
+    created = await start(store, now)
+    async with store.unit() as repo:
+        before = await repo.draft_head(created.id.upper())
+        await repo.save_draft(created.id, {"title": "Een"}, now=now, actor="editor")
+        await repo.save_draft(
+            created.id, {"title": "Twee"}, now=now + timedelta(hours=1), actor="e"
+        )
+        after = await repo.draft_head(f" {created.id} ")
+    assert before == (created, None)
+    assert after == (created, (2, now + timedelta(hours=1)))
+    with pytest.raises(NotFound):
+        async with store.unit(read_only=True) as repo:
+            await repo.draft_head("zzzzzz")
