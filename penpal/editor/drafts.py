@@ -89,8 +89,7 @@ async def _load(site: Site, request: Request, cid: str) -> tuple[Correspondence,
     keep the view of that revision already (:class:`~penpal.editor.previews.Previews`).
     """
     async with reading(request) as repo:
-        correspondence = await repo.get_correspondence(cid)
-        head = await repo.latest_revision(correspondence.id)
+        correspondence, head = await repo.draft_head(cid)
         if head is None:
             raise NotFound(f"correspondence {correspondence.id} has no draft yet")
         key = (correspondence.id, *head)

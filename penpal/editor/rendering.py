@@ -75,11 +75,11 @@ class RoutePaths:
         return str(route.url_path_for(name, **params))
 
 
-def _paths(request: Request) -> Callable[..., str]:
-    paths = getattr(request.app.state, "paths", None)
-    if isinstance(paths, RoutePaths):
-        return paths.path
-    return lambda name, /, **params: str(request.app.url_path_for(name, **params))
+def route_paths(request: Request) -> Callable[..., str]:
+    """``path(name, **params)``: the path of one of the app's routes (see :class:`RoutePaths`)."""
+    paths = request.app.state.paths
+    assert isinstance(paths, RoutePaths)  # create_app puts it there, nothing else
+    return paths.path
 
 
 def render(
@@ -113,7 +113,7 @@ def render(
 def _url_for(request: Request) -> Callable[..., str]:
     # A page names the same few routes many times (every form of the edit panel
     # posts to one): remember the answers for the page.
-    path = _paths(request)
+    path = route_paths(request)
     known: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
 
     def url(name: str, /, **params: Any) -> str:
@@ -127,7 +127,7 @@ def _url_for(request: Request) -> Callable[..., str]:
 
 
 def _static_for(request: Request) -> Callable[[str], str]:
-    path = _paths(request)
+    path = route_paths(request)
 
     def static(name: str) -> str:
         return path("static", path=name)
