@@ -1733,20 +1733,6 @@ async def test_editor_session_reads_the_account_and_the_held_count(
     assert (missing.account, missing.held) == (None, 0)
 
 
-async def test_latest_revision_without_the_content(store: Store, now: datetime) -> None:
-    """The newest revision's number and save time come without the draft; None before one."""
-    created = await start(store, now)
-    async with store.unit() as repo:
-        before = await repo.latest_revision(created.id)
-        await repo.save_draft(created.id, {"title": "Een"}, now=now, actor="editor")
-        await repo.save_draft(
-            created.id, {"title": "Twee"}, now=now + timedelta(minutes=1), actor="editor"
-        )
-        after = await repo.latest_revision(created.id)
-    assert before is None
-    assert after == (2, now + timedelta(minutes=1))
-
-
 async def test_get_correspondence_sees_what_the_unit_changed(store: Store, now: datetime) -> None:
     """A correspondence read in the unit that changed it shows the change, writers in order."""
     created = await start(store, now)

@@ -515,9 +515,12 @@ class Repository:
 
     @_guarded
     async def draft_head(self, id: str) -> tuple[Correspondence, tuple[int, datetime] | None]:
-        """A correspondence (as :meth:`get_correspondence`) and what :meth:`latest_revision` says.
+        """A correspondence (as :meth:`get_correspondence`) and its newest draft revision.
 
-        In one statement, as the draft page asks it on every view.
+        The revision's number and when it was saved, without its content, or None
+        before the first draft; in one statement, as the draft page asks it on
+        every view. A saved revision never changes, so a caller may keep what it
+        built from the content under these two.
         """
         rows = await self._correspondence_rows(_CORRESPONDENCE_WITH_HEAD, id)
         first = rows[0]
@@ -1044,18 +1047,6 @@ class Repository:
                 continue  # another process saved this revision number first
             return revision
         raise StoreError(f"draft of {correspondence_id}: no free revision number")
-
-    @_guarded
-    async def latest_revision(
-        self, correspondence_id: CorrespondenceId
-    ) -> tuple[int, datetime] | None:
-        """The newest draft revision's number and when it was saved, without its content.
-
-        None when there is no draft. A saved revision never changes, so a caller
-        may keep what it built from the content under these two.
-        """
-        rows = await self._read(_LATEST_REVISION, {"cid": correspondence_id})
-        return (rows[0].revision, rows[0].created_at) if rows else None
 
     @_guarded
     async def latest_draft(self, correspondence_id: CorrespondenceId) -> tuple[int, dict[str, Any]]:
@@ -1741,12 +1732,6 @@ _EDITOR_SESSION = select(
     .scalar_subquery()
     .label("held"),
 ).where(EditorRow.email == bindparam("email"))
-_LATEST_REVISION = (
-    select(DraftRow.revision, DraftRow.created_at)
-    .where(DraftRow.correspondence_id == bindparam("cid"))
-    .order_by(DraftRow.revision.desc())
-    .limit(1)
-)
 
 
 # conversions
