@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -1747,12 +1748,13 @@ async def test_get_correspondence_sees_what_the_unit_changed(store: Store, now: 
 
 
 async def test_a_connection_given_back_mid_transaction_is_rolled_back(
-    database_url: str, now: datetime
+    tmp_path: Path, now: datetime
 ) -> None:
-    """A pooled SQLite connection handed back with a transaction open is rolled back, once."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the pool's reset is SQLite's own")
-    store = Store.connect(database_url)
+    """A pooled SQLite connection handed back with a transaction open is rolled back, once.
+
+    SQLite only: the pool's reset on return is the store's own SQLite tuning.
+    """
+    store = Store.connect(f"sqlite+aiosqlite:///{tmp_path / 'penpal.db'}")
     try:
         await store.upgrade()
         # Behind SQLAlchemy's back, so that only the pool's reset can end it.
