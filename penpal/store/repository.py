@@ -21,7 +21,6 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
-import itertools
 import json
 import re
 import secrets
@@ -44,6 +43,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    and_,
     bindparam,
     event,
     func,
@@ -62,7 +62,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_only
 
@@ -582,25 +582,23 @@ class Repository:
         params: dict[str, Any] = {"offset": max(offset, 0), "limit": max(limit, 0)}
         if state is not None:
             params["state"] = state.value
-        # One row per writer of each correspondence, in page order, then position.
         rows = await self._read(_LISTING[state is not None], params)
         if not rows:
             counted = {"state": state.value} if state is not None else {}
             total = await self._read(_COUNT[state is not None], counted)
             return Listing((), int(total[0][0]))
         entries: list[Listed] = []
-        for _, group in itertools.groupby(rows, key=lambda row: row.id):
-            members = list(group)
-            row = members[0]
+        for row in rows:
+            writers = []
+            if row.email0 is not None:
+                writers.append(Writer(row.email0, row.name0, row.label0, tuple(row.aliases0)))
+            if row.email1 is not None:
+                writers.append(Writer(row.email1, row.name1, row.label1, tuple(row.aliases1)))
             correspondence = Correspondence(
                 id=CorrespondenceId(row.id),
                 topic=row.topic,
                 state=State(row.state),
-                writers=tuple(
-                    Writer(m.writer_email, m.writer_name, m.writer_label, tuple(m.writer_aliases))
-                    for m in members
-                    if m.writer_email is not None
-                ),
+                writers=tuple(writers),
                 created_at=row.created_at,
                 subject=row.subject,
             )
@@ -1632,7 +1630,8 @@ class Repository:
 def _listing_statement(by_state: bool) -> Select[Any]:
     """A page of correspondences by latest activity with letters, last writer, total, writers.
 
-    One row per writer (``writer_*``), the correspondence's columns repeated.
+    One row per correspondence: its two writers (places 0 and 1, all a
+    correspondence has) side by side, ``*0`` and ``*1``.
     """
     page = select(
         CorrespondenceRow.id,
@@ -1665,22 +1664,25 @@ def _listing_statement(by_state: bool) -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
-    return (
-        select(
-            shown,
-            letters.label("letters"),
-            last_writer.label("last_writer"),
-            total.scalar_subquery().label("total"),
-            WriterRow.email.label("writer_email"),
-            WriterRow.name.label("writer_name"),
-            WriterRow.label.label("writer_label"),
-            WriterRow.aliases.label("writer_aliases"),
-        )
-        .select_from(shown)
-        .outerjoin(MemberRow, MemberRow.correspondence_id == shown.c.id)
-        .outerjoin(WriterRow, WriterRow.id == MemberRow.writer_id)
-        .order_by(shown.c.last_activity_at.desc(), shown.c.id.desc(), MemberRow.position)
-    )
+    columns: list[Any] = [
+        shown,
+        letters.label("letters"),
+        last_writer.label("last_writer"),
+        total.scalar_subquery().label("total"),
+    ]
+    stmt = select().select_from(shown)
+    for place in (0, 1):
+        member, writer = aliased(MemberRow), aliased(WriterRow)
+        columns += [
+            writer.email.label(f"email{place}"),
+            writer.name.label(f"name{place}"),
+            writer.label.label(f"label{place}"),
+            writer.aliases.label(f"aliases{place}"),
+        ]
+        stmt = stmt.outerjoin(
+            member, and_(member.correspondence_id == shown.c.id, member.position == place)
+        ).outerjoin(writer, writer.id == member.writer_id)
+    return stmt.add_columns(*columns).order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
 
 
 _LISTING = (_listing_statement(False), _listing_statement(True))
